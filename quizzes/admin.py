@@ -1,0 +1,955 @@
+"""The Django admin: where site staff review scores and attempts, fix data and manage
+accounts.
+
+Two rules shape it. Nothing here may falsify a score: attempts, their items and answers,
+learner results and the score audit trail are view-only, and a finished attempt cannot be
+deleted. Nothing here may edit a question version: versions, their choices and accepted
+answers are immutable (the database refuses any UPDATE), so their admins are view-only and a
+question's admin changes only its status and key point. Every changelist fetches what its
+columns show in a fixed number of queries, whatever the number of rows.
+"""
+
+import csv
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    Avg,
+    Count,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Cast, NullIf
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Assignment,
+    AssignmentResult,
+    Attempt,
+    AttemptBlank,
+    AttemptChoice,
+    AttemptItem,
+    BlankAnswer,
+    Choice,
+    KeyPoint,
+    Membership,
+    Question,
+    QuestionBank,
+    QuestionKind,
+    QuestionVersion,
+    Quiz,
+    QuizSlot,
+    ScoreChange,
+    SourceDocument,
+    StudyGroup,
+    User,
+)
+
+admin.site.site_header = _("studyapp administration")
+admin.site.site_title = _("studyapp admin")
+admin.site.index_title = _("Scores, questions and study groups")
+
+# An attempt's (and a result's) name is made of its learner, quiz and group: fetched with it.
+ATTEMPT_RELATED = ("user", "assignment__quiz", "assignment__group")
+
+
+def _item_answer_prefetches() -> tuple:
+    """What the answer columns of an attempt item read: its shown choices, typed blanks and
+    the accepted answers of its version."""
+    return (
+        Prefetch("choices", queryset=AttemptChoice.objects.select_related("choice")),
+        "blanks",
+        "question_version__blank_answers",
+    )
+
+
+def _short(text: str, length: int = 60) -> str:
+    return Truncator(text).chars(length)
+
+
+def _plain(value: Decimal | None) -> Decimal | None:
+    """A score without the trailing zeros of its four stored decimal places."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+def _percent_expression():
+    # As floats: on SQLite, decimal columns holding whole numbers divide as integers.
+    return (
+        Cast(F("score"), FloatField())
+        * Value(100.0)
+        / NullIf(Cast(F("max_score"), FloatField()), Value(0.0))
+    )
+
+
+def _newest_version():
+    return QuestionVersion.objects.filter(question=OuterRef("pk")).order_by("-number")
+
+
+# --- Building blocks --------------------------------------------------------------------
+
+
+class ViewOnlyMixin:
+    """For records nobody edits by hand: they are written by the services (attempts,
+    results, audit rows) or are immutable (question versions)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ViewOnlyInline(ViewOnlyMixin, admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
+class DeletesPartsMixin:
+    """Deleting a row also deletes the rows that exist only as its parts (an attempt's
+    items, a question's versions). Those parts have view-only admins, which would otherwise
+    block the deletion; whoever may delete the whole may delete its parts with it. Rows that
+    are more than parts (a finished attempt, anything ``PROTECT``-ed) still block it."""
+
+    parts: tuple = ()
+
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        part_names = {str(model._meta.verbose_name) for model in self.parts}
+        perms_needed = {name for name in perms_needed if str(name) not in part_names}
+        return deleted, model_count, perms_needed, protected
+
+
+class AssignmentListFilter(admin.RelatedFieldListFilter):
+    """Filter by assignment. An assignment's name is its quiz's and group's, so they are
+    fetched in the same query rather than two queries per assignment listed."""
+
+    def field_choices(self, field, request, model_admin):
+        assignments = Assignment.objects.select_related("quiz", "group")
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            assignments = assignments.order_by(*ordering)
+        return [(assignment.pk, str(assignment)) for assignment in assignments]
+
+
+# --- Accounts ---------------------------------------------------------------------------
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = (
+        "username",
+        "display_name",
+        "email",
+        "is_staff",
+        "is_active",
+        "last_login",
+        "date_joined",
+    )
+    search_fields = ("username", "display_name", "email", "first_name", "last_name")
+    date_hierarchy = "date_joined"
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("display_name", "email", "first_name", "last_name")}),
+        (
+            _("Permissions"),
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                ),
+            },
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "display_name",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+
+
+# --- Banks, documents, questions ---------------------------------------------------------
+
+
+@admin.register(QuestionBank)
+class QuestionBankAdmin(DeletesPartsMixin, admin.ModelAdmin):
+    parts = (QuestionVersion, Choice, BlankAnswer)
+    list_display = ("title", "owner", "document_count", "question_count", "created_at")
+    list_select_related = ("owner",)
+    search_fields = ("title", "description", "owner__username", "owner__display_name")
+    autocomplete_fields = ("owner",)
+    readonly_fields = ("created_at", "updated_at")
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_documents=Count("documents", distinct=True),
+                n_questions=Count("questions", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("documents"), ordering="n_documents")
+    def document_count(self, obj):
+        return obj.n_documents
+
+    @admin.display(description=_("questions"), ordering="n_questions")
+    def question_count(self, obj):
+        return obj.n_questions
+
+
+class KeyPointInline(ViewOnlyInline):
+    model = KeyPoint
+    fields = ("ordinal", "text", "start_offset", "end_offset", "score")
+    readonly_fields = fields
+
+
+@admin.register(SourceDocument)
+class SourceDocumentAdmin(admin.ModelAdmin):
+    """Documents are uploaded through the app, which extracts the text, checksums it and
+    finds its key points; key points and questions point into the text by offset, so the
+    text cannot change here. Only the descriptive fields can."""
+
+    list_display = (
+        "title",
+        "bank",
+        "language",
+        "original_filename",
+        "key_point_count",
+        "uploaded_by",
+        "created_at",
+    )
+    list_filter = ("language", "bank")
+    list_select_related = ("bank", "uploaded_by")
+    search_fields = ("title", "source", "original_filename", "bank__title")
+    date_hierarchy = "created_at"
+    fields = (
+        "bank",
+        "title",
+        "source",
+        "original_filename",
+        "language",
+        "checksum",
+        "uploaded_by",
+        "created_at",
+        "text",
+    )
+    readonly_fields = ("bank", "language", "checksum", "uploaded_by", "created_at", "text")
+    inlines = (KeyPointInline,)
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_key_points=Count("key_points"))
+
+    @admin.display(description=_("key points"), ordering="n_key_points")
+    def key_point_count(self, obj):
+        return obj.n_key_points
+
+
+@admin.register(KeyPoint)
+class KeyPointAdmin(admin.ModelAdmin):
+    """Key points are found by the generator and point into their document's text: view
+    them, or delete a wrong one (its questions keep their source excerpt)."""
+
+    list_display = ("short_text", "ordinal", "document", "score")
+    list_filter = ("document__language", "document__bank")
+    list_select_related = ("document",)
+    search_fields = ("text", "document__title")
+    ordering = ("document", "ordinal")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("text"), ordering="text")
+    def short_text(self, obj):
+        return _short(obj.text, 80)
+
+
+class QuestionVersionInline(ViewOnlyInline):
+    model = QuestionVersion
+    fields = ("number", "kind", "stem", "difficulty", "created_by", "created_at")
+    readonly_fields = fields
+    ordering = ("-number",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("created_by")
+
+
+class QuestionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = ("status", "key_point")
+
+    def clean_key_point(self):
+        key_point = self.cleaned_data.get("key_point")
+        if key_point is not None and key_point.document.bank_id != self.instance.bank_id:
+            raise ValidationError(
+                _("Choose a key point of a document in this question's bank."),
+                code="other_bank",
+            )
+        return key_point
+
+
+@admin.register(Question)
+class QuestionAdmin(DeletesPartsMixin, admin.ModelAdmin):
+    """A question's content lives in its immutable versions, written by the bank services;
+    here staff change only its status and key point."""
+
+    parts = (QuestionVersion, Choice, BlankAnswer)
+    form = QuestionAdminForm
+    list_display = (
+        "id",
+        "current_stem",
+        "current_kind",
+        "version_count",
+        "bank",
+        "status",
+        "origin",
+        "created_at",
+    )
+    list_display_links = ("id", "current_stem")
+    list_filter = ("status", "origin", "versions__kind", "bank")
+    list_select_related = ("bank",)
+    search_fields = ("versions__stem", "key_point__text", "bank__title")
+    autocomplete_fields = ("key_point",)
+    date_hierarchy = "created_at"
+    fields = (
+        "bank",
+        "origin",
+        "status",
+        "key_point",
+        "created_by",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = ("bank", "origin", "created_by", "created_at", "updated_at")
+    inlines = (QuestionVersionInline,)
+
+    def has_add_permission(self, request):
+        # A question without a version shows nothing; questions come from the bank services.
+        return False
+
+    def get_queryset(self, request):
+        newest = _newest_version()
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                newest_stem=Subquery(newest.values("stem")[:1]),
+                newest_kind=Subquery(newest.values("kind")[:1]),
+                n_versions=Subquery(
+                    QuestionVersion.objects.filter(question=OuterRef("pk"))
+                    .order_by()
+                    .values("question")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1]
+                ),
+            )
+            # A question's name is its newest stem: prefetched so that autocomplete
+            # results and deletion pages do not query once per question.
+            .prefetch_related(
+                Prefetch(
+                    "versions",
+                    queryset=QuestionVersion.objects.only("id", "question_id", "number", "stem"),
+                )
+            )
+        )
+
+    @admin.display(description=_("stem"), ordering="newest_stem")
+    def current_stem(self, obj):
+        return _short(obj.newest_stem or "", 80)
+
+    @admin.display(description=_("kind"), ordering="newest_kind")
+    def current_kind(self, obj):
+        field = QuestionVersion._meta.get_field("kind")
+        return dict(field.flatchoices).get(obj.newest_kind, obj.newest_kind)
+
+    @admin.display(description=_("versions"), ordering="n_versions")
+    def version_count(self, obj):
+        return obj.n_versions or 0
+
+
+class ChoiceInline(ViewOnlyInline):
+    model = Choice
+    fields = ("ordinal", "text", "is_correct", "feedback")
+    readonly_fields = fields
+    show_change_link = False
+
+
+class BlankAnswerInline(ViewOnlyInline):
+    model = BlankAnswer
+    fields = ("blank", "text")
+    readonly_fields = fields
+    show_change_link = False
+
+
+@admin.register(QuestionVersion)
+class QuestionVersionAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = (
+        "short_stem",
+        "question_id",
+        "number",
+        "kind",
+        "difficulty",
+        "created_by",
+        "created_at",
+    )
+    list_filter = ("kind", "difficulty", "question__bank")
+    list_select_related = ("created_by",)
+    search_fields = ("stem", "explanation", "source_excerpt")
+    date_hierarchy = "created_at"
+    inlines = (ChoiceInline, BlankAnswerInline)
+
+    @admin.display(description=_("stem"), ordering="stem")
+    def short_stem(self, obj):
+        return _short(obj.stem, 80)
+
+
+@admin.register(Choice)
+class ChoiceAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = ("short_text", "version", "ordinal", "is_correct")
+    list_filter = ("is_correct", "version__kind")
+    list_select_related = ("version",)
+    search_fields = ("text", "version__stem")
+
+    @admin.display(description=_("text"), ordering="text")
+    def short_text(self, obj):
+        return _short(obj.text, 80)
+
+
+@admin.register(BlankAnswer)
+class BlankAnswerAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = ("text", "blank", "version")
+    list_select_related = ("version",)
+    search_fields = ("text", "version__stem")
+
+
+# --- Quizzes ----------------------------------------------------------------------------
+
+
+class QuizSlotInline(admin.TabularInline):
+    model = QuizSlot
+    extra = 0
+    fields = ("position", "question", "pinned_version", "points")
+    autocomplete_fields = ("question", "pinned_version")
+
+
+@admin.register(Quiz)
+class QuizAdmin(admin.ModelAdmin):
+    list_display = (
+        "title",
+        "owner",
+        "slot_count",
+        "attempts_allowed",
+        "time_limit",
+        "pass_mark",
+        "grading_method",
+        "feedback_timing",
+        "created_at",
+    )
+    list_filter = ("grading_method", "feedback_timing", "shuffle_questions")
+    list_select_related = ("owner",)
+    search_fields = ("title", "description", "owner__username", "owner__display_name")
+    autocomplete_fields = ("owner",)
+    readonly_fields = ("created_at", "updated_at")
+    date_hierarchy = "created_at"
+    inlines = (QuizSlotInline,)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_slots=Count("slots"))
+
+    @admin.display(description=_("questions"), ordering="n_slots")
+    def slot_count(self, obj):
+        return obj.n_slots
+
+
+@admin.register(QuizSlot)
+class QuizSlotAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "quiz", "position", "question_stem", "pinned_version", "points")
+    list_filter = ("quiz",)
+    list_select_related = ("quiz", "pinned_version")
+    search_fields = ("quiz__title",)
+    autocomplete_fields = ("quiz", "question", "pinned_version")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                newest_stem=Subquery(
+                    _newest_version().filter(question=OuterRef("question")).values("stem")[:1]
+                )
+            )
+        )
+
+    @admin.display(description=_("question"), ordering="newest_stem")
+    def question_stem(self, obj):
+        return _short(obj.newest_stem or "", 80)
+
+
+# --- Study groups -----------------------------------------------------------------------
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ("user", "role", "unit", "joined_at")
+    readonly_fields = ("joined_at",)
+    autocomplete_fields = ("user",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+
+@admin.register(StudyGroup)
+class StudyGroupAdmin(admin.ModelAdmin):
+    list_display = ("name", "parent", "join_code", "member_count", "created_by", "created_at")
+    list_filter = ("parent",)
+    list_select_related = ("parent", "created_by")
+    search_fields = ("name", "description", "join_code")
+    autocomplete_fields = ("parent", "created_by")
+    readonly_fields = ("created_at",)
+    date_hierarchy = "created_at"
+    inlines = (MembershipInline,)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_members=Count("memberships"))
+
+    @admin.display(description=_("members"), ordering="n_members")
+    def member_count(self, obj):
+        return obj.n_members
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "group", "role", "unit", "joined_at")
+    list_filter = ("role", "group")
+    list_select_related = ("user", "group")
+    search_fields = ("user__username", "user__display_name", "group__name", "unit")
+    autocomplete_fields = ("user", "group")
+    date_hierarchy = "joined_at"
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(DeletesPartsMixin, admin.ModelAdmin):
+    # Results are computed from attempts, which protect the assignment: an assignment that
+    # can be deleted at all has no attempt a result could come from.
+    parts = (AssignmentResult,)
+    list_display = ("__str__", "quiz", "group", "opens_at", "due_at", "attempt_count")
+    list_filter = ("group", "quiz")
+    list_select_related = ("quiz", "group")
+    search_fields = ("quiz__title", "group__name")
+    autocomplete_fields = ("quiz", "group", "created_by")
+    readonly_fields = ("created_at",)
+    date_hierarchy = "due_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_attempts=Count("attempts"))
+
+    @admin.display(description=_("attempts"), ordering="n_attempts")
+    def attempt_count(self, obj):
+        return obj.n_attempts
+
+
+# --- Attempts and scores ----------------------------------------------------------------
+
+
+class AttemptItemInline(ViewOnlyInline):
+    model = AttemptItem
+    fields = ("position", "question_version", "points", "score_shown", "answer", "correct_answer")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("question_version")
+            .prefetch_related(*_item_answer_prefetches())
+        )
+
+    @admin.display(description=_("score"))
+    def score_shown(self, obj):
+        return _plain(obj.score)
+
+    @admin.display(description=_("answer"))
+    def answer(self, obj):
+        return answer_summary(obj) or _("(no answer)")
+
+    @admin.display(description=_("correct answer"))
+    def correct_answer(self, obj):
+        return correct_answer_summary(obj)
+
+
+def _letter(position: int) -> str:
+    return chr(ord("A") + position - 1) if 1 <= position <= 26 else str(position)
+
+
+def answer_summary(item: AttemptItem) -> str:
+    """What the learner answered, as one line: the selected choices, or what they typed
+    into each blank."""
+    if item.question_version.kind == QuestionKind.BLANK:
+        return "; ".join(f"[{blank.blank}] {blank.response}" for blank in item.blanks.all())
+    return "; ".join(
+        f"{_letter(shown.position)}. {shown.choice.text}"
+        for shown in item.choices.all()
+        if shown.selected
+    )
+
+
+def correct_answer_summary(item: AttemptItem) -> str:
+    if item.question_version.kind == QuestionKind.BLANK:
+        return "; ".join(
+            f"[{answer.blank}] {answer.text}"
+            for answer in item.question_version.blank_answers.all()
+        )
+    return "; ".join(
+        f"{_letter(shown.position)}. {shown.choice.text}"
+        for shown in item.choices.all()
+        if shown.choice.is_correct
+    )
+
+
+class ScoreChangeInline(ViewOnlyInline):
+    model = ScoreChange
+    fields = ("changed_at", "old_score", "new_score", "reason", "changed_by")
+    readonly_fields = fields
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by")
+
+
+class _Echo:
+    """A file-like object that hands back what is written, for streaming a csv.writer."""
+
+    def write(self, value):
+        return value
+
+
+def _csv_text(value) -> str:
+    """A text cell that a spreadsheet will not run as a formula. Learners choose their own
+    names, and a name like ``=HYPERLINK(...)`` must stay text."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv_time(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+def _csv_number(value) -> str:
+    return "" if value is None else str(_plain(value))
+
+
+@admin.register(Attempt)
+class AttemptAdmin(DeletesPartsMixin, admin.ModelAdmin):
+    """Attempts are written only by the attempt services. Here staff review them: filter,
+    search, total and export, but change nothing. A finished attempt cannot be deleted; an
+    unfinished one can, with its items and answers."""
+
+    parts = (AttemptItem, AttemptChoice, AttemptBlank)
+    list_display = (
+        "learner",
+        "assignment",
+        "number",
+        "state",
+        "started_at",
+        "finished_at",
+        "score_shown",
+        "max_score_shown",
+        "percent_shown",
+    )
+    list_filter = (
+        "assignment__group",
+        "assignment__quiz",
+        ("assignment", AssignmentListFilter),
+        "state",
+        "started_at",
+    )
+    list_select_related = ATTEMPT_RELATED
+    search_fields = ("user__username", "user__display_name", "assignment__quiz__title")
+    search_help_text = _("Search by learner's user name or name, or by quiz title.")
+    date_hierarchy = "started_at"
+    actions = ("export_as_csv",)
+    fieldsets = (
+        (None, {"fields": ("user", "assignment", "number", "state")}),
+        (_("Time"), {"fields": ("started_at", "deadline", "finished_at")}),
+        (_("Score"), {"fields": ("score_shown", "max_score_shown", "percent_shown")}),
+    )
+    readonly_fields = ("score_shown", "max_score_shown", "percent_shown")
+    inlines = (AttemptItemInline, ScoreChangeInline)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.state == Attempt.State.FINISHED:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(*ATTEMPT_RELATED)
+            .annotate(percent_value=_percent_expression())
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        if context and "cl" in context:
+            context["attempt_totals"] = self.totals(context["cl"].queryset)
+        return response
+
+    def totals(self, queryset) -> dict:
+        """Count and score totals of every attempt the current filters and search select
+        (on all pages), in one aggregate query."""
+        return queryset.aggregate(
+            count=Count("pk"),
+            finished=Count("pk", filter=Q(state=Attempt.State.FINISHED)),
+            score_sum=Sum("score"),
+            score_mean=Avg("score"),
+            max_score_sum=Sum("max_score", filter=Q(score__isnull=False)),
+            percent_mean=Avg("percent_value"),
+        )
+
+    @admin.display(description=_("learner"), ordering="user__username")
+    def learner(self, obj):
+        if obj.user.display_name:
+            return f"{obj.user.display_name} ({obj.user.username})"
+        return obj.user.username
+
+    @admin.display(description=_("score"), ordering="score")
+    def score_shown(self, obj):
+        return _plain(obj.score)
+
+    @admin.display(description=_("maximum score"), ordering="max_score")
+    def max_score_shown(self, obj):
+        return _plain(obj.max_score)
+
+    @admin.display(description=_("percent"), ordering="percent_value")
+    def percent_shown(self, obj):
+        value = getattr(obj, "percent_value", None)
+        return None if value is None else round(value, 1)
+
+    @admin.action(description=_("Export selected attempts as CSV"), permissions=["view"])
+    def export_as_csv(self, request, queryset):
+        header = [
+            _("attempt id"),
+            _("learner username"),
+            _("learner name"),
+            _("group"),
+            _("quiz"),
+            _("attempt number"),
+            _("state"),
+            _("started"),
+            _("finished"),
+            _("score"),
+            _("maximum score"),
+            _("percent"),
+        ]
+        attempts = queryset.select_related(*ATTEMPT_RELATED)
+        writer = csv.writer(_Echo())
+
+        def rows():
+            # The byte order mark makes Excel read the file as UTF-8, so Chinese names
+            # and titles open correctly.
+            yield "\ufeff"
+            yield writer.writerow([str(title) for title in header])
+            for attempt in attempts.iterator(chunk_size=1000):
+                percent = attempt.percent_value
+                yield writer.writerow(
+                    [
+                        attempt.pk,
+                        _csv_text(attempt.user.username),
+                        _csv_text(attempt.user.display_name),
+                        _csv_text(attempt.assignment.group.name),
+                        _csv_text(attempt.assignment.quiz.title),
+                        attempt.number,
+                        attempt.get_state_display(),
+                        _csv_time(attempt.started_at),
+                        _csv_time(attempt.finished_at),
+                        _csv_number(attempt.score),
+                        _csv_number(attempt.max_score),
+                        "" if percent is None else f"{percent:.2f}",
+                    ]
+                )
+
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return StreamingHttpResponse(
+            rows(),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="attempts-{stamp}.csv"'},
+        )
+
+
+@admin.register(AttemptItem)
+class AttemptItemAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = (
+        "attempt",
+        "position",
+        "question_version",
+        "points",
+        "score",
+        "answered_at",
+    )
+    list_filter = (
+        "attempt__state",
+        "attempt__assignment__quiz",
+        ("attempt__assignment", AssignmentListFilter),
+    )
+    list_select_related = (
+        "attempt__user",
+        "attempt__assignment__quiz",
+        "attempt__assignment__group",
+        "question_version",
+    )
+    search_fields = (
+        "attempt__user__username",
+        "attempt__user__display_name",
+        "question_version__stem",
+    )
+    fields = (
+        "attempt",
+        "position",
+        "question",
+        "question_version",
+        "slot",
+        "points",
+        "score",
+        "answer",
+        "correct_answer",
+        "sequence",
+        "answered_at",
+    )
+    readonly_fields = ("answer", "correct_answer")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "attempt__user",
+                "attempt__assignment__quiz",
+                "attempt__assignment__group",
+                "question_version",
+            )
+        )
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            prefetch_related_objects([obj], *_item_answer_prefetches())
+        return obj
+
+    @admin.display(description=_("answer"))
+    def answer(self, obj):
+        return answer_summary(obj) or _("(no answer)")
+
+    @admin.display(description=_("correct answer"))
+    def correct_answer(self, obj):
+        return correct_answer_summary(obj)
+
+
+@admin.register(AttemptChoice)
+class AttemptChoiceAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = ("__str__", "item", "position", "selected", "is_correct")
+    list_filter = ("selected", "choice__is_correct")
+    list_select_related = ("item__question_version", "choice")
+    search_fields = ("choice__text", "item__attempt__user__username")
+
+    @admin.display(description=_("correct"), boolean=True, ordering="choice__is_correct")
+    def is_correct(self, obj):
+        return obj.choice.is_correct
+
+
+@admin.register(AttemptBlank)
+class AttemptBlankAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = ("__str__", "item", "blank", "response")
+    list_select_related = ("item__question_version",)
+    search_fields = ("response", "item__attempt__user__username")
+
+
+@admin.register(AssignmentResult)
+class AssignmentResultAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = (
+        "user",
+        "assignment",
+        "attempts_finished",
+        "score",
+        "max_score",
+        "percent",
+        "passed",
+        "last_finished_at",
+    )
+    list_filter = (
+        "assignment__group",
+        "assignment__quiz",
+        ("assignment", AssignmentListFilter),
+        "passed",
+    )
+    list_select_related = ATTEMPT_RELATED
+    search_fields = ("user__username", "user__display_name", "assignment__quiz__title")
+    date_hierarchy = "last_finished_at"
+
+
+@admin.register(ScoreChange)
+class ScoreChangeAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = ("attempt", "old_score", "new_score", "changed_by", "changed_at")
+    list_filter = ("attempt__assignment__quiz",)
+    list_select_related = (
+        "attempt__user",
+        "attempt__assignment__quiz",
+        "attempt__assignment__group",
+        "changed_by",
+    )
+    search_fields = (
+        "attempt__user__username",
+        "attempt__user__display_name",
+        "changed_by__username",
+        "reason",
+    )
+    date_hierarchy = "changed_at"

@@ -1,0 +1,1 @@
+"""Demo data for ``manage.py demo``: the shipped document and hand-checked questions."""

@@ -1,0 +1,48 @@
+"""The domain model, one module per part of the domain, re-exported here."""
+
+from .accounts import User
+from .attempts import (
+    AssignmentResult,
+    Attempt,
+    AttemptBlank,
+    AttemptChoice,
+    AttemptItem,
+    ScoreChange,
+)
+from .banks import (
+    BlankAnswer,
+    Choice,
+    KeyPoint,
+    Language,
+    Question,
+    QuestionBank,
+    QuestionKind,
+    QuestionVersion,
+    SourceDocument,
+)
+from .groups import Assignment, Membership, StudyGroup
+from .quizzes import Quiz, QuizSlot
+
+__all__ = [
+    "Assignment",
+    "AssignmentResult",
+    "Attempt",
+    "AttemptBlank",
+    "AttemptChoice",
+    "AttemptItem",
+    "BlankAnswer",
+    "Choice",
+    "KeyPoint",
+    "Language",
+    "Membership",
+    "Question",
+    "QuestionBank",
+    "QuestionKind",
+    "QuestionVersion",
+    "Quiz",
+    "QuizSlot",
+    "ScoreChange",
+    "SourceDocument",
+    "StudyGroup",
+    "User",
+]

@@ -1,0 +1,228 @@
+"""Writes for banks, documents and versioned questions."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
+
+from quizzes.drafts import ChoiceDraft, QuestionDraft
+from quizzes.models import (
+    BlankAnswer,
+    Choice,
+    KeyPoint,
+    Question,
+    QuestionBank,
+    QuestionVersion,
+    SourceDocument,
+    User,
+)
+
+DRAFT_PROBLEMS = {
+    "unknown_kind": _("The question kind is not one we know."),
+    "empty_stem": _("The question text is empty."),
+    "bad_difficulty": _("Difficulty must be between 1 and 5."),
+    "bad_source_offsets": _("The source passage offsets are invalid."),
+    "blank_with_choices": _("A fill-in-the-blank question cannot have choices."),
+    "no_blanks": _("A fill-in-the-blank question needs at least one blank."),
+    "blank_without_answer": _("Every blank needs at least one accepted answer."),
+    "blank_count_mismatch": _(
+        "The number of blanks (runs of ___ in the text) does not match the answers given."
+    ),
+    "choices_with_blanks": _("A choice question cannot have blank answers."),
+    "empty_choice": _("A choice is empty."),
+    "duplicate_choices": _("Two choices have the same text."),
+    "true_false_needs_two_choices_one_correct": _(
+        "A true/false question needs exactly two choices, one of them correct."
+    ),
+    "too_few_choices": _("A choice question needs at least two choices."),
+    "single_needs_one_correct": _("A single-choice question needs exactly one correct choice."),
+    "multiple_needs_a_correct_choice": _(
+        "A multiple-choice question needs at least one correct choice."
+    ),
+}
+
+
+def draft_validate(draft: QuestionDraft) -> None:
+    """Raise ``ValidationError`` with a readable message for each problem of the draft."""
+    problems = draft.problems()
+    if problems:
+        raise ValidationError([DRAFT_PROBLEMS[code] for code in problems], code="invalid_draft")
+
+
+def bank_create(*, owner: User, title: str, description: str = "") -> QuestionBank:
+    bank = QuestionBank(owner=owner, title=title, description=description)
+    bank.full_clean()
+    bank.save()
+    return bank
+
+
+def text_checksum(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def document_create(
+    *,
+    bank: QuestionBank,
+    title: str,
+    text: str,
+    language: str,
+    uploaded_by: User,
+    original_filename: str = "",
+    source: str = "",
+) -> SourceDocument:
+    """Store a document's extracted text. The same text twice in a bank is refused."""
+    document = SourceDocument(
+        bank=bank,
+        title=title,
+        text=text,
+        language=language,
+        checksum=text_checksum(text),
+        uploaded_by=uploaded_by,
+        original_filename=original_filename,
+        source=source,
+    )
+    document.full_clean()
+    document.save()
+    return document
+
+
+def _version_insert(
+    *, question: Question, number: int, draft: QuestionDraft, created_by: User
+) -> QuestionVersion:
+    version = QuestionVersion.objects.create(
+        question=question,
+        number=number,
+        kind=draft.kind,
+        stem=draft.stem.strip(),
+        explanation=draft.explanation.strip(),
+        source_excerpt=draft.source_excerpt,
+        source_start=draft.source_start,
+        source_end=draft.source_end,
+        difficulty=draft.difficulty,
+        created_by=created_by,
+    )
+    Choice.objects.bulk_create(
+        Choice(
+            version=version,
+            ordinal=ordinal,
+            text=choice.text.strip(),
+            is_correct=choice.correct,
+            feedback=choice.feedback,
+        )
+        for ordinal, choice in enumerate(draft.choices, start=1)
+    )
+    BlankAnswer.objects.bulk_create(
+        BlankAnswer(version=version, blank=index, text=answer.strip())
+        for index, answers in enumerate(draft.blanks, start=1)
+        # dict.fromkeys keeps order and drops repeated alternatives.
+        for answer in dict.fromkeys(a.strip() for a in answers if a.strip())
+    )
+    return version
+
+
+@transaction.atomic
+def question_create(
+    *,
+    bank: QuestionBank,
+    draft: QuestionDraft,
+    created_by: User,
+    origin: str = Question.Origin.MANUAL,
+    status: str = Question.Status.DRAFT,
+    key_point: KeyPoint | None = None,
+) -> Question:
+    """Add a question to a bank from a draft; its content becomes version 1."""
+    draft_validate(draft)
+    question = Question(
+        bank=bank, origin=origin, status=status, key_point=key_point, created_by=created_by
+    )
+    question.full_clean()
+    question.save()
+    _version_insert(question=question, number=1, draft=draft, created_by=created_by)
+    return question
+
+
+@transaction.atomic
+def question_edit(*, question: Question, draft: QuestionDraft, edited_by: User) -> QuestionVersion:
+    """Record an edit as a new version. Past versions — and every attempt item that points
+    at one — stay exactly as they were. An edit that changes nothing adds no version."""
+    draft_validate(draft)
+    # Lock the question so two simultaneous edits get consecutive numbers.
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    current = question.versions.order_by("-number").first()
+    if current is not None and version_to_draft(current) == _canonical(draft):
+        return current
+    number = (question.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = _version_insert(question=question, number=number, draft=draft, created_by=edited_by)
+    question.save(update_fields=["updated_at"])
+    return version
+
+
+def question_set_status(*, question: Question, status: str) -> Question:
+    question.status = status
+    question.full_clean()
+    question.save(update_fields=["status", "updated_at"])
+    return question
+
+
+def _canonical(draft: QuestionDraft) -> QuestionDraft:
+    """The draft as ``_version_insert`` would store it, for comparing with a version."""
+    return version_draft_from_parts(
+        kind=draft.kind,
+        stem=draft.stem.strip(),
+        explanation=draft.explanation.strip(),
+        source_excerpt=draft.source_excerpt,
+        source_start=draft.source_start,
+        source_end=draft.source_end,
+        difficulty=draft.difficulty,
+        choices=[(c.text.strip(), c.correct, c.feedback) for c in draft.choices],
+        blanks=[
+            list(dict.fromkeys(a.strip() for a in answers if a.strip())) for answers in draft.blanks
+        ],
+    )
+
+
+def version_draft_from_parts(
+    *,
+    kind: str,
+    stem: str,
+    explanation: str,
+    source_excerpt: str,
+    source_start: int | None,
+    source_end: int | None,
+    difficulty: int,
+    choices: list[tuple[str, bool, str]],
+    blanks: list[list[str]],
+) -> QuestionDraft:
+    return QuestionDraft(
+        kind=kind,  # type: ignore[arg-type]
+        stem=stem,
+        explanation=explanation,
+        source_excerpt=source_excerpt,
+        source_start=source_start,
+        source_end=source_end,
+        difficulty=difficulty,
+        choices=tuple(ChoiceDraft(text, correct, feedback) for text, correct, feedback in choices),
+        blanks=tuple(tuple(answers) for answers in blanks),
+    )
+
+
+def version_to_draft(version: QuestionVersion) -> QuestionDraft:
+    """A version as a draft (for edit forms and exports). Uses prefetched rows if present."""
+    blanks: dict[int, list[str]] = {}
+    for answer in version.blank_answers.all():
+        blanks.setdefault(answer.blank, []).append(answer.text)
+    return version_draft_from_parts(
+        kind=version.kind,
+        stem=version.stem,
+        explanation=version.explanation,
+        source_excerpt=version.source_excerpt,
+        source_start=version.source_start,
+        source_end=version.source_end,
+        difficulty=version.difficulty,
+        choices=[(c.text, c.is_correct, c.feedback) for c in version.choices.all()],
+        blanks=[blanks[index] for index in sorted(blanks)],
+    )

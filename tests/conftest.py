@@ -1,0 +1,38 @@
+import pytest
+
+from quizzes.models import Membership
+
+from . import factories
+
+
+@pytest.fixture
+def organizer(db):
+    return factories.UserFactory(username="organizer", display_name="Organizer Wang")
+
+
+@pytest.fixture
+def learner(db):
+    return factories.UserFactory(username="learner", display_name="Learner Li")
+
+
+@pytest.fixture
+def group(organizer, learner):
+    group = factories.GroupFactory(name="Branch study group", created_by=organizer)
+    factories.MembershipFactory(group=group, user=organizer, role=Membership.Role.ORGANIZER)
+    factories.MembershipFactory(group=group, user=learner, role=Membership.Role.MEMBER)
+    return group
+
+
+@pytest.fixture
+def other_group(db):
+    """A group the ``learner`` and ``organizer`` fixtures do not belong to."""
+    other_organizer = factories.UserFactory(username="other-organizer")
+    group = factories.GroupFactory(name="Another branch", created_by=other_organizer)
+    factories.MembershipFactory(group=group, user=other_organizer, role=Membership.Role.ORGANIZER)
+    factories.MembershipFactory(group=group, user=factories.UserFactory(username="outsider"))
+    return group
+
+
+@pytest.fixture
+def superuser(db):
+    return factories.UserFactory(username="admin", is_staff=True, is_superuser=True)

@@ -1,0 +1,688 @@
+"""The Django admin: every registered model's pages load, changelists stay at a fixed number
+of queries, and no admin path edits a question version or a finished attempt's score."""
+
+import csv
+import io
+import itertools
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.forms import MultiWidget
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from quizzes.models import (
+    Assignment,
+    AssignmentResult,
+    Attempt,
+    AttemptBlank,
+    AttemptChoice,
+    AttemptItem,
+    BlankAnswer,
+    Choice,
+    Membership,
+    Question,
+    QuestionKind,
+    QuestionVersion,
+    QuizSlot,
+    ScoreChange,
+    User,
+)
+
+from . import factories
+
+REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label_lower)
+_worlds = itertools.count(1)
+
+
+def _url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def make_world(*, learner_name="学员 李"):
+    """One row of every registered model, linked the way the app links them: a bank with a
+    document, a key point and two questions (single choice, blank), a quiz over both, a
+    group with an assignment, a finished attempt that was regraded once (1 → 2 of 2), an
+    open attempt, and the learner's result."""
+    n = next(_worlds)
+    organizer = factories.UserFactory(display_name=f"组织者 {n}")
+    learner = factories.UserFactory(display_name=learner_name)
+    bank = factories.BankFactory(owner=organizer)
+    document = factories.DocumentFactory(bank=bank, uploaded_by=organizer)
+    key_point = factories.KeyPointFactory(document=document)
+
+    choice_question = factories.QuestionFactory(bank=bank, key_point=key_point)
+    choice_version = factories.VersionFactory(
+        question=choice_question, kind=QuestionKind.SINGLE, stem="我们要坚持什么？"
+    )
+    right = Choice.objects.create(version=choice_version, ordinal=1, text="坚持", is_correct=True)
+    wrong = Choice.objects.create(version=choice_version, ordinal=2, text="放弃")
+    blank_question = factories.QuestionFactory(bank=bank, key_point=key_point)
+    blank_version = factories.VersionFactory(
+        question=blank_question, kind=QuestionKind.BLANK, stem="以____为中心。"
+    )
+    BlankAnswer.objects.create(version=blank_version, blank=1, text="人民")
+
+    quiz = factories.QuizFactory(owner=organizer, title=f"学习测验 {n}")
+    choice_slot = QuizSlot.objects.create(
+        quiz=quiz, position=1, question=choice_question, pinned_version=choice_version
+    )
+    blank_slot = QuizSlot.objects.create(quiz=quiz, position=2, question=blank_question)
+
+    group = factories.GroupFactory(name=f"第{n}支部", created_by=organizer)
+    factories.MembershipFactory(group=group, user=organizer, role=Membership.Role.ORGANIZER)
+    factories.MembershipFactory(group=group, user=learner)
+    assignment = factories.AssignmentFactory(quiz=quiz, group=group, created_by=organizer)
+
+    started = timezone.now() - timedelta(hours=2)
+    finished = factories.AttemptFactory(
+        assignment=assignment,
+        user=learner,
+        number=1,
+        started_at=started,
+        state=Attempt.State.FINISHED,
+        finished_at=started + timedelta(minutes=10),
+        score=Decimal(1),
+        max_score=Decimal(2),
+    )
+    choice_item = AttemptItem.objects.create(
+        attempt=finished,
+        position=1,
+        slot=choice_slot,
+        question=choice_question,
+        question_version=choice_version,
+        points=Decimal(1),
+        score=Decimal(1),
+    )
+    AttemptChoice.objects.create(item=choice_item, choice=right, position=1, selected=True)
+    AttemptChoice.objects.create(item=choice_item, choice=wrong, position=2)
+    blank_item = AttemptItem.objects.create(
+        attempt=finished,
+        position=2,
+        slot=blank_slot,
+        question=blank_question,
+        question_version=blank_version,
+        points=Decimal(1),
+        score=Decimal(0),
+    )
+    AttemptBlank.objects.create(item=blank_item, blank=1, response="群众")
+    # A regrade: the audit row first, then the score (the database insists on that order).
+    ScoreChange.objects.create(
+        attempt=finished,
+        old_score=Decimal(1),
+        new_score=Decimal(2),
+        reason="Accepted 群众 as well.",
+        changed_by=organizer,
+    )
+    AttemptItem.objects.filter(pk=blank_item.pk).update(score=Decimal(1))
+    Attempt.objects.filter(pk=finished.pk).update(score=Decimal(2))
+    finished.refresh_from_db()
+    open_attempt = factories.AttemptFactory(
+        assignment=assignment, user=learner, number=2, max_score=Decimal(2)
+    )
+    AssignmentResult.objects.create(
+        assignment=assignment,
+        user=learner,
+        attempts_finished=1,
+        score=Decimal(2),
+        max_score=Decimal(2),
+        percent=Decimal(100),
+        passed=True,
+        first_started_at=started,
+        last_finished_at=finished.finished_at,
+    )
+    Group.objects.create(name=f"Reviewers {n}")
+    return {
+        "organizer": organizer,
+        "learner": learner,
+        "bank": bank,
+        "key_point": key_point,
+        "question": choice_question,
+        "version": choice_version,
+        "quiz": quiz,
+        "group": group,
+        "assignment": assignment,
+        "finished": finished,
+        "open": open_attempt,
+    }
+
+
+@pytest.fixture
+def world(db):
+    return make_world()
+
+
+@pytest.fixture
+def staff_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+def _form_data(response) -> dict:
+    """The POST data of an admin change form as rendered: its form's current values and
+    the management forms of its inlines."""
+    data = {}
+    form = response.context["adminform"].form
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        if isinstance(field.widget, MultiWidget):  # e.g. date and time of a datetime
+            for index, part in enumerate(field.widget.decompress(value)):
+                data[f"{name}_{index}"] = part
+        else:
+            data[name] = value
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        for name in management.fields:
+            data[f"{inline.formset.prefix}-{name}"] = management[name].value()
+    return data
+
+
+# --- Every registered model ---------------------------------------------------------------
+
+
+def test_every_model_of_the_app_is_registered():
+    missing = [
+        model._meta.label
+        for model in apps.get_app_config("quizzes").get_models()
+        if not admin.site.is_registered(model)
+    ]
+    assert missing == []
+
+
+def test_model_admins_pass_the_admin_system_checks():
+    errors = {
+        model._meta.label: model_admin.check()
+        for model, model_admin in admin.site._registry.items()
+    }
+    assert {label: found for label, found in errors.items() if found} == {}
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label_lower)
+def test_changelist_add_and_change_pages_load_for_a_superuser(staff_client, world, model):
+    assert staff_client.get(_url(model, "changelist")).status_code == 200
+
+    model_admin = admin.site._registry[model]
+    request = staff_client.get(_url(model, "changelist")).wsgi_request
+    expected_add_status = 200 if model_admin.has_add_permission(request) else 403
+    assert staff_client.get(_url(model, "add")).status_code == expected_add_status
+
+    obj = model._default_manager.order_by("pk").first()
+    assert obj is not None, f"make_world() creates no {model._meta.label}"
+    assert staff_client.get(_url(model, "change", obj.pk)).status_code == 200
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label_lower)
+def test_changelist_loads_with_each_filter_choice_applied(staff_client, world, model):
+    make_world()  # a filter with a single choice is not shown
+    changelist = staff_client.get(_url(model, "changelist")).context["cl"]
+    applied = 0
+    for spec in changelist.filter_specs:
+        for choice in spec.choices(changelist):
+            if choice["selected"]:  # "All", already loaded
+                continue
+            response = staff_client.get(_url(model, "changelist") + choice["query_string"])
+            # An invalid lookup redirects to "?e=1" instead of failing.
+            assert response.status_code == 200, (spec.title, choice["query_string"])
+            applied += 1
+    assert applied >= len(changelist.filter_specs)
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label_lower)
+def test_changelist_search_loads(staff_client, world, model):
+    if not admin.site._registry[model].search_fields:
+        pytest.skip("no search on this changelist")
+    for term in ("学员", "nothing-matches-this"):
+        response = staff_client.get(_url(model, "changelist"), {"q": term})
+        assert response.status_code == 200
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label_lower)
+def test_changelist_query_count_does_not_grow_with_rows(staff_client, world, model):
+    url = _url(model, "changelist")
+    staff_client.get(url)  # warm caches (content types, sessions)
+    with CaptureQueriesContext(connection) as with_one_world:
+        assert staff_client.get(url).status_code == 200
+    for _ in range(3):
+        make_world()
+    with CaptureQueriesContext(connection) as with_four_worlds:
+        assert staff_client.get(url).status_code == 200
+    assert len(with_four_worlds) == len(with_one_world), [
+        query["sql"] for query in with_four_worlds.captured_queries
+    ]
+
+
+# --- Attempts: review, totals, export --------------------------------------------------
+
+
+def test_attempt_changelist_lists_learner_quiz_score_and_percent(staff_client, world):
+    response = staff_client.get(_url(Attempt, "changelist"))
+
+    html = response.content.decode()
+    learner = world["learner"]
+    assert f"{learner.display_name} ({learner.username})" in html
+    assert str(world["assignment"]) in html
+    assert '<td class="field-percent_shown">100.0</td>' in html
+    assert '<td class="field-score_shown">2</td>' in html
+
+
+def test_attempt_changelist_shows_totals_of_the_filtered_attempts(staff_client, world):
+    make_world()  # another group's attempts, filtered out below
+
+    response = staff_client.get(
+        _url(Attempt, "changelist"), {"assignment__group__id__exact": world["group"].pk}
+    )
+
+    totals = response.context["attempt_totals"]
+    assert totals["count"] == 2
+    assert totals["finished"] == 1
+    assert totals["score_sum"] == Decimal(2)
+    assert totals["max_score_sum"] == Decimal(2)
+    assert totals["percent_mean"] == pytest.approx(100.0)
+    html = response.content.decode()
+    assert 'id="attempt-totals"' in html
+    assert "Mean percent" in html
+
+
+def test_attempt_totals_follow_the_state_filter_and_the_search(staff_client, world):
+    make_world(learner_name="Zhang San")
+
+    finished_only = staff_client.get(_url(Attempt, "changelist"), {"state__exact": "finished"})
+    searched = staff_client.get(_url(Attempt, "changelist"), {"q": "Zhang"})
+
+    assert finished_only.context["attempt_totals"]["count"] == 2
+    assert finished_only.context["attempt_totals"]["finished"] == 2
+    assert searched.context["attempt_totals"]["count"] == 2
+    assert {a.user.display_name for a in searched.context["cl"].result_list} == {"Zhang San"}
+
+
+def test_attempt_totals_are_one_aggregate_query(staff_client, world):
+    model_admin = admin.site._registry[Attempt]
+    queryset = model_admin.get_queryset(staff_client.get("/").wsgi_request)
+
+    with CaptureQueriesContext(connection) as queries:
+        totals = model_admin.totals(queryset)
+
+    assert len(queries) == 1
+    assert totals["count"] == 2
+
+
+def test_attempt_search_finds_by_learner_username_name_and_quiz_title(staff_client, world):
+    other = make_world(learner_name="Zhang San")
+
+    def found(term):
+        response = staff_client.get(_url(Attempt, "changelist"), {"q": term})
+        return {attempt.pk for attempt in response.context["cl"].result_list}
+
+    ours = {world["finished"].pk, world["open"].pk}
+    assert found(world["learner"].username) == ours
+    assert found("Zhang") == {other["finished"].pk, other["open"].pk}
+    assert found(world["quiz"].title) == ours
+
+
+def test_attempt_changelist_filters_by_group_quiz_assignment_state_and_start(staff_client, world):
+    other = make_world()
+    url = _url(Attempt, "changelist")
+
+    def found(params):
+        response = staff_client.get(url, params)
+        assert response.status_code == 200
+        return {attempt.pk for attempt in response.context["cl"].result_list}
+
+    ours = {world["finished"].pk, world["open"].pk}
+    assert found({"assignment__group__id__exact": world["group"].pk}) == ours
+    assert found({"assignment__quiz__id__exact": world["quiz"].pk}) == ours
+    assert found({"assignment__id__exact": other["assignment"].pk}) == {
+        other["finished"].pk,
+        other["open"].pk,
+    }
+    assert found({"state__exact": "in_progress"}) == {world["open"].pk, other["open"].pk}
+    today = timezone.localdate()
+    assert len(found({"started_at__year": today.year})) == 4
+
+
+def test_attempt_change_page_is_read_only_and_shows_the_answers(staff_client, world):
+    response = staff_client.get(_url(Attempt, "change", world["finished"].pk))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="score"' not in html
+    assert 'name="_save"' not in html
+    assert "A. 坚持" in html  # the selected choice
+    assert "[1] 群众" in html  # the typed blank
+    assert "[1] 人民" in html  # the accepted answer
+    assert "Accepted 群众 as well." in html  # the regrade's audit row
+
+
+def test_attempt_change_page_query_count_does_not_grow_with_items(staff_client, world):
+    attempt = world["open"]
+    url = _url(Attempt, "change", attempt.pk)
+
+    def add_item(position):
+        version = factories.VersionFactory(question__bank=world["bank"])
+        choice = Choice.objects.create(version=version, ordinal=1, text="Yes", is_correct=True)
+        item = AttemptItem.objects.create(
+            attempt=attempt,
+            position=position,
+            question=version.question,
+            question_version=version,
+            points=Decimal(1),
+        )
+        AttemptChoice.objects.create(item=item, choice=choice, position=1, selected=True)
+        AttemptBlank.objects.create(item=item, blank=1, response="—")
+
+    add_item(1)
+    staff_client.get(url)
+    with CaptureQueriesContext(connection) as with_one_item:
+        assert staff_client.get(url).status_code == 200
+    for position in range(2, 8):
+        add_item(position)
+    with CaptureQueriesContext(connection) as with_seven_items:
+        assert staff_client.get(url).status_code == 200
+
+    assert len(with_seven_items) == len(with_one_item)
+
+
+def test_posting_to_the_attempt_change_page_does_not_change_the_score(staff_client, world):
+    attempt = world["finished"]
+
+    response = staff_client.post(
+        _url(Attempt, "change", attempt.pk),
+        {"score": "0", "max_score": "2", "state": "finished", "number": "1"},
+    )
+
+    assert response.status_code == 403
+    attempt.refresh_from_db()
+    assert attempt.score == Decimal(2)
+    assert attempt.state == Attempt.State.FINISHED
+
+
+def test_attempts_cannot_be_added_in_the_admin(staff_client, world):
+    assert staff_client.get(_url(Attempt, "add")).status_code == 403
+    assert staff_client.post(_url(Attempt, "add"), {}).status_code == 403
+
+
+def test_a_finished_attempt_cannot_be_deleted(staff_client, world):
+    attempt = world["finished"]
+
+    assert staff_client.get(_url(Attempt, "delete", attempt.pk)).status_code == 403
+    assert staff_client.post(_url(Attempt, "delete", attempt.pk), {"post": "yes"}).status_code == (
+        403
+    )
+    assert Attempt.objects.filter(pk=attempt.pk).exists()
+
+
+def test_bulk_delete_refuses_a_selection_with_a_finished_attempt(staff_client, world):
+    # Unlike world["finished"], this one has no audit row protecting it from deletion.
+    finished = factories.AttemptFactory(
+        assignment=world["assignment"],
+        user=world["learner"],
+        number=3,
+        started_at=world["finished"].started_at,
+        state=Attempt.State.FINISHED,
+        finished_at=world["finished"].finished_at,
+        score=Decimal(1),
+        max_score=Decimal(2),
+    )
+    selected = [finished.pk, world["open"].pk]
+
+    response = staff_client.post(
+        _url(Attempt, "changelist"),
+        {"action": "delete_selected", "_selected_action": selected, "post": "yes"},
+    )
+
+    assert response.status_code == 403
+    assert Attempt.objects.filter(pk__in=selected).count() == 2
+
+
+def test_bulk_delete_refuses_an_attempt_with_a_score_change(staff_client, world):
+    selected = [world["finished"].pk]
+
+    response = staff_client.post(
+        _url(Attempt, "changelist"),
+        {"action": "delete_selected", "_selected_action": selected, "post": "yes"},
+    )
+
+    assert response.status_code == 200  # the "protected objects" page
+    assert Attempt.objects.filter(pk__in=selected).count() == 1
+
+
+def test_an_unfinished_attempt_can_be_deleted_with_its_items(staff_client, world):
+    attempt = world["open"]
+    version = world["version"]
+    item = AttemptItem.objects.create(
+        attempt=attempt,
+        position=1,
+        question=version.question,
+        question_version=version,
+        points=Decimal(1),
+    )
+    AttemptChoice.objects.create(item=item, choice=version.choices.first(), position=1)
+
+    response = staff_client.post(_url(Attempt, "delete", attempt.pk), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Attempt.objects.filter(pk=attempt.pk).exists()
+    assert not AttemptItem.objects.filter(pk=item.pk).exists()
+    assert world["finished"].items.count() == 2
+
+
+def test_attempt_admin_offers_no_action_or_editable_column_that_writes(rf, superuser):
+    request = rf.get("/")
+    request.user = superuser
+    model_admin = admin.site._registry[Attempt]
+
+    assert set(model_admin.get_actions(request)) == {"export_as_csv", "delete_selected"}
+    assert model_admin.list_editable == ()
+    assert not model_admin.has_change_permission(request, None)
+
+
+def _export(client, attempts):
+    response = client.post(
+        _url(Attempt, "changelist"),
+        {"action": "export_as_csv", "_selected_action": [attempt.pk for attempt in attempts]},
+    )
+    assert response.status_code == 200
+    return response
+
+
+def test_csv_export_returns_the_selected_attempts_as_utf8_with_bom(staff_client, world):
+    other = make_world(learner_name="=HYPERLINK(1)")
+
+    response = _export(staff_client, [world["finished"], other["finished"]])
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="attempts-')
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0] == [
+        "attempt id",
+        "learner username",
+        "learner name",
+        "group",
+        "quiz",
+        "attempt number",
+        "state",
+        "started",
+        "finished",
+        "score",
+        "maximum score",
+        "percent",
+    ]
+    by_id = {int(row[0]): row for row in rows[1:]}
+    assert set(by_id) == {world["finished"].pk, other["finished"].pk}
+    attempt = world["finished"]
+    started = timezone.localtime(attempt.started_at).strftime("%Y-%m-%d %H:%M:%S")
+    assert by_id[attempt.pk] == [
+        str(attempt.pk),
+        world["learner"].username,
+        "学员 李",
+        world["group"].name,
+        world["quiz"].title,
+        "1",
+        "finished",
+        started,
+        timezone.localtime(attempt.finished_at).strftime("%Y-%m-%d %H:%M:%S"),
+        "2",
+        "2",
+        "100.00",
+    ]
+    # A learner-chosen name is never a spreadsheet formula.
+    assert by_id[other["finished"].pk][2] == "'=HYPERLINK(1)"
+
+
+def test_csv_export_of_an_open_attempt_leaves_finish_and_score_empty(staff_client, world):
+    response = _export(staff_client, [world["open"]])
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert len(rows) == 2
+    assert rows[1][6:] == ["in progress", rows[1][7], "", "", "2", ""]
+
+
+def test_csv_export_reads_the_attempts_in_one_query(staff_client, world):
+    make_world()
+    make_world()
+    response = _export(staff_client, Attempt.objects.all())
+
+    with CaptureQueriesContext(connection) as queries:
+        body = b"".join(response.streaming_content)
+
+    assert len(queries) == 1
+    assert body.decode("utf-8-sig").count("\r\n") == 1 + 6
+
+
+# --- Records that are view-only -------------------------------------------------------------
+
+VIEW_ONLY = [
+    QuestionVersion,
+    Choice,
+    BlankAnswer,
+    AttemptItem,
+    AttemptChoice,
+    AttemptBlank,
+    AssignmentResult,
+    ScoreChange,
+]
+
+
+@pytest.mark.parametrize("model", VIEW_ONLY, ids=lambda model: model._meta.label_lower)
+def test_view_only_records_cannot_be_added_changed_or_deleted(staff_client, world, model):
+    obj = model._default_manager.order_by("pk").first()
+    request = staff_client.get(_url(model, "change", obj.pk)).wsgi_request
+    model_admin = admin.site._registry[model]
+
+    assert model_admin.has_view_permission(request, obj)
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request, obj)
+    assert not model_admin.has_delete_permission(request, obj)
+    assert staff_client.post(_url(model, "change", obj.pk), {}).status_code == 403
+    assert staff_client.post(_url(model, "delete", obj.pk), {"post": "yes"}).status_code == 403
+    assert model._default_manager.filter(pk=obj.pk).exists()
+
+
+def test_a_version_posted_to_its_change_page_stays_as_it_was(staff_client, world):
+    version = world["version"]
+
+    response = staff_client.post(
+        _url(QuestionVersion, "change", version.pk),
+        {"stem": "Changed?", "kind": "blank", "number": "9", "difficulty": "1"},
+    )
+
+    assert response.status_code == 403
+    version.refresh_from_db()
+    assert version.stem == "我们要坚持什么？"
+    assert version.kind == QuestionKind.SINGLE
+
+
+def test_question_admin_changes_status_and_nothing_else(staff_client, world):
+    question = world["question"]
+    other_bank = factories.BankFactory()
+    url = _url(Question, "change", question.pk)
+    data = _form_data(staff_client.get(url))
+
+    response = staff_client.post(
+        url, {**data, "status": Question.Status.ARCHIVED, "bank": other_bank.pk, "origin": "x"}
+    )
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    question.refresh_from_db()
+    assert question.status == Question.Status.ARCHIVED
+    assert question.bank == world["bank"]
+    assert question.origin == Question.Origin.MANUAL
+    assert [(v.number, v.stem) for v in question.versions.all()] == [
+        (world["version"].number, "我们要坚持什么？")
+    ]
+
+
+def test_question_admin_refuses_a_key_point_from_another_bank(staff_client, world):
+    question = world["question"]
+    foreign_key_point = factories.KeyPointFactory()
+    url = _url(Question, "change", question.pk)
+    data = _form_data(staff_client.get(url))
+
+    response = staff_client.post(url, {**data, "key_point": foreign_key_point.pk})
+
+    assert response.status_code == 200
+    assert "key_point" in response.context["adminform"].form.errors
+    question.refresh_from_db()
+    assert question.key_point == world["key_point"]
+
+
+def test_question_page_shows_its_versions_read_only(staff_client, world):
+    response = staff_client.get(_url(Question, "change", world["question"].pk))
+
+    html = response.content.decode()
+    assert "我们要坚持什么？" in html
+    assert 'name="versions-0-stem"' not in html
+
+
+def test_deleting_an_unused_question_deletes_its_versions(staff_client, db, superuser):
+    version = factories.VersionFactory()
+    Choice.objects.create(version=version, ordinal=1, text="Yes", is_correct=True)
+
+    response = staff_client.post(_url(Question, "delete", version.question.pk), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not QuestionVersion.objects.filter(pk=version.pk).exists()
+
+
+# --- Accounts ---------------------------------------------------------------------------
+
+
+def test_user_changelist_shows_and_searches_the_display_name(staff_client, world):
+    response = staff_client.get(_url(User, "changelist"), {"q": "学员"})
+
+    assert [user.pk for user in response.context["cl"].result_list] == [world["learner"].pk]
+    assert "学员 李" in response.content.decode()
+    assert "display_name" in admin.site._registry[User].list_display
+
+
+def test_user_change_page_edits_the_display_name(staff_client, world):
+    learner = world["learner"]
+    url = _url(User, "change", learner.pk)
+    data = _form_data(staff_client.get(url))
+
+    response = staff_client.post(url, {**data, "display_name": "李 同志"})
+
+    assert response.status_code == 302
+    learner.refresh_from_db()
+    assert learner.display_name == "李 同志"
+
+
+def test_assignment_filter_lists_assignments_by_quiz_and_group(staff_client, world):
+    make_world()  # a filter with a single choice is not shown
+    response = staff_client.get(_url(Attempt, "changelist"))
+
+    spec = next(
+        spec for spec in response.context["cl"].filter_specs if spec.field_path == "assignment"
+    )
+    assert (world["assignment"].pk, str(world["assignment"])) in spec.lookup_choices
+    assert isinstance(world["assignment"], Assignment)

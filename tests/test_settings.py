@@ -1,0 +1,191 @@
+"""Settings come from the environment: production is secure, the embedded default is SQLite
+in WAL mode that does not fail under concurrent writers, Redis is used when configured.
+
+Each case runs Django in a fresh process, since settings are read once per process."""
+
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+BASE_DIR = Path(settings.BASE_DIR)
+PRODUCTION_ENV = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "p" * 20 + "-R4nd0m!-" + "q" * 30 + "Zx9",
+    "DJANGO_ALLOWED_HOSTS": "study.example.org",
+}
+
+
+def run_django(code: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))
+    }
+    clean.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "studyapp.settings",
+            "DJANGO_SQLITE_PATH": str(tmp_path / "db.sqlite3"),
+            "PYTHONPATH": str(BASE_DIR),
+        }
+    )
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=BASE_DIR,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_under_production_settings(tmp_path):
+    result = run_django(
+        """
+        import django, sys
+        from django.core.management import call_command
+        django.setup()
+        call_command("check", "--deploy", "--fail-level", "DEBUG")
+        """,
+        PRODUCTION_ENV,
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout + result.stderr
+
+
+def test_missing_secret_key_outside_debug_is_refused(tmp_path):
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "DJANGO_SECRET_KEY"}
+    result = run_django("import django; django.setup()", env, tmp_path)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_settings_use_a_development_key_and_local_hosts(tmp_path):
+    result = run_django(
+        """
+        import django
+        django.setup()
+        from django.conf import settings
+        print(settings.SECRET_KEY.startswith("django-insecure"), settings.ALLOWED_HOSTS)
+        """,
+        {"DJANGO_DEBUG": "1"},
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("True ['127.0.0.1', 'localhost'")
+
+
+def test_embedded_sqlite_uses_wal_immediate_transactions_and_a_busy_timeout(tmp_path):
+    result = run_django(
+        """
+        import django
+        django.setup()
+        from django.db import connection
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            mode = cursor.fetchone()[0]
+            cursor.execute("PRAGMA busy_timeout")
+            timeout = cursor.fetchone()[0]
+            cursor.execute("PRAGMA foreign_keys")
+            fks = cursor.fetchone()[0]
+        print(mode, timeout, fks, connection.settings_dict["OPTIONS"]["transaction_mode"])
+        """,
+        {"DJANGO_DEBUG": "1"},
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "20000", "1", "IMMEDIATE"]
+
+
+def test_concurrent_writers_on_embedded_sqlite_do_not_hit_database_is_locked(tmp_path):
+    """Eight threads doing read-then-write transactions on one file: with IMMEDIATE
+    transactions and a busy timeout they queue instead of failing."""
+    result = run_django(
+        """
+        import threading
+        import django
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection, transaction
+        call_command("migrate", verbosity=0)
+        from quizzes.models import User
+        errors = []
+
+        def worker(n):
+            try:
+                for i in range(25):
+                    with transaction.atomic():
+                        count = User.objects.count()
+                        User.objects.create(username=f"w{n}-{i}-{count}")
+            except Exception as exc:
+                errors.append(repr(exc))
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        print(len(errors), User.objects.count(), errors[:1])
+        """,
+        {"DJANGO_DEBUG": "1"},
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:2] == ["0", "200"], result.stdout
+
+
+def test_database_url_selects_postgresql_with_health_checks(tmp_path):
+    result = run_django(
+        """
+        import django
+        django.setup()
+        from django.conf import settings
+        db = settings.DATABASES["default"]
+        print(db["ENGINE"], db["NAME"], db["CONN_HEALTH_CHECKS"])
+        """,
+        {"DJANGO_DEBUG": "1", "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/studyapp"},
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.postgresql", "studyapp", "True"]
+
+
+def redis_is_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def test_redis_url_selects_the_redis_cache(tmp_path):
+    if not redis_is_up():
+        pytest.skip(
+            "Redis is not answering on 127.0.0.1:6379; start it with "
+            "`redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' "
+            "--appendonly no`"
+        )
+    result = run_django(
+        """
+        import django
+        django.setup()
+        from django.core.cache import caches
+        cache = caches["default"]
+        cache.set("studyapp-settings-test", "ok", 30)
+        print(type(cache).__name__, cache.get("studyapp-settings-test"))
+        cache.delete("studyapp-settings-test")
+        """,
+        {"DJANGO_DEBUG": "1", "REDIS_URL": "redis://127.0.0.1:6379/15"},
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["RedisCache", "ok"]
