@@ -52,6 +52,7 @@ from .models import (
     QuestionVersion,
     Quiz,
     QuizSlot,
+    Regrade,
     ScoreChange,
     SourceDocument,
     StudyGroup,
@@ -938,12 +939,13 @@ class AssignmentResultAdmin(ViewOnlyMixin, admin.ModelAdmin):
 
 @admin.register(ScoreChange)
 class ScoreChangeAdmin(ViewOnlyMixin, admin.ModelAdmin):
-    list_display = ("attempt", "old_score", "new_score", "changed_by", "changed_at")
+    list_display = ("attempt", "old_score", "new_score", "regrade", "changed_by", "changed_at")
     list_filter = ("attempt__assignment__quiz",)
     list_select_related = (
         "attempt__user",
         "attempt__assignment__quiz",
         "attempt__assignment__group",
+        "regrade__to_version",
         "changed_by",
     )
     search_fields = (
@@ -953,3 +955,17 @@ class ScoreChangeAdmin(ViewOnlyMixin, admin.ModelAdmin):
         "reason",
     )
     date_hierarchy = "changed_at"
+
+
+@admin.register(Regrade)
+class RegradeAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = ("__str__", "assignment", "to_version", "created_by", "created_at")
+    list_filter = ("assignment__group", "assignment__quiz")
+    list_select_related = (
+        "assignment__quiz",
+        "assignment__group",
+        "to_version",
+        "created_by",
+    )
+    search_fields = ("reason", "created_by__username", "assignment__quiz__title")
+    date_hierarchy = "created_at"

@@ -31,6 +31,7 @@ from quizzes.models import (
     QuestionKind,
     QuestionVersion,
     QuizSlot,
+    Regrade,
     ScoreChange,
     User,
 )
@@ -113,8 +114,16 @@ def make_world(*, learner_name="学员 李"):
     )
     AttemptBlank.objects.create(item=blank_item, blank=1, response="群众")
     # A regrade: the audit row first, then the score (the database insists on that order).
+    regrade = Regrade.objects.create(
+        assignment=assignment,
+        question=blank_question,
+        to_version=blank_version,
+        reason="Accepted 群众 as well.",
+        created_by=organizer,
+    )
     ScoreChange.objects.create(
         attempt=finished,
+        regrade=regrade,
         old_score=Decimal(1),
         new_score=Decimal(2),
         reason="Accepted 群众 as well.",

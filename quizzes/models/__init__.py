@@ -7,6 +7,7 @@ from .attempts import (
     AttemptBlank,
     AttemptChoice,
     AttemptItem,
+    Regrade,
     ScoreChange,
 )
 from .banks import (
@@ -41,6 +42,7 @@ __all__ = [
     "QuestionVersion",
     "Quiz",
     "QuizSlot",
+    "Regrade",
     "ScoreChange",
     "SourceDocument",
     "StudyGroup",

@@ -7,7 +7,7 @@ class User(AbstractUser):
     """A person using studyapp. Chinese names do not split into first and last name,
     so the name a person goes by is one field."""
 
-    display_name = models.CharField(_("name"), max_length=150, blank=True)
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -32,9 +32,9 @@ class Attempt(models.Model):
     state = models.CharField(
         _("state"), max_length=16, choices=State.choices, default=State.IN_PROGRESS
     )
-    started_at = models.DateTimeField(_("started"))
+    started_at = models.DateTimeField(_("started at"))
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     score = models.DecimalField(_("score"), null=True, blank=True, **SCORE_DIGITS)
     max_score = models.DecimalField(_("maximum score"), **SCORE_DIGITS)
 
@@ -122,7 +122,15 @@ class AttemptItem(models.Model):
     sequence = models.PositiveIntegerField(
         _("save sequence"), default=0, help_text=_("Number of the newest accepted save.")
     )
-    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    checked_at = models.DateTimeField(
+        _("checked at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "With immediate feedback: when the learner checked the answer, which locks it."
+        ),
+    )
 
     class Meta:
         verbose_name = _("attempt item")
@@ -237,11 +245,56 @@ class AssignmentResult(models.Model):
         return f"{self.user} — {self.assignment}"
 
 
+class Regrade(models.Model):
+    """An organizer's deliberate regrade of one question in one assignment to a fixed
+    version, after a wrong key was found. Its score changes are its ``ScoreChange`` rows."""
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), on_delete=models.PROTECT, related_name="regrades"
+    )
+    question = models.ForeignKey(
+        Question, verbose_name=_("question"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_version = models.ForeignKey(
+        QuestionVersion,
+        verbose_name=_("regraded to version"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("regraded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("regraded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("regrade")
+        verbose_name_plural = _("regrades")
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="regrade_reason_required"),
+        ]
+
+    def __str__(self) -> str:
+        return _("regrade %(id)s") % {"id": self.pk}
+
+
 class ScoreChange(models.Model):
     """Audit row for every deliberate change of a finished attempt's score (a regrade)."""
 
     attempt = models.ForeignKey(
         Attempt, verbose_name=_("attempt"), on_delete=models.PROTECT, related_name="score_changes"
+    )
+    regrade = models.ForeignKey(
+        Regrade,
+        verbose_name=_("regrade"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="score_changes",
     )
     old_score = models.DecimalField(_("old score"), **SCORE_DIGITS)
     new_score = models.DecimalField(_("new score"), **SCORE_DIGITS)

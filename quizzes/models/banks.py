@@ -118,7 +118,7 @@ class KeyPoint(models.Model):
     text = models.TextField(_("text"))
     start_offset = models.PositiveIntegerField(_("start offset"))
     end_offset = models.PositiveIntegerField(_("end offset"))
-    score = models.FloatField(_("score"), default=0.0)
+    score = models.FloatField(_("importance"), default=0.0)
 
     class Meta:
         verbose_name = _("key point")

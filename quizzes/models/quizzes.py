@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .banks import Question, QuestionVersion
+from .banks import Question, QuestionKind, QuestionVersion
 
 
 class Quiz(models.Model):
@@ -84,15 +84,23 @@ class Quiz(models.Model):
 
 
 class QuizSlot(models.Model):
-    """A place in a quiz. With ``pinned_version`` the slot always shows that version;
-    without, it follows the question's newest version when an attempt starts."""
+    """A place in a quiz: either a fixed question or a random-draw rule.
+
+    A fixed slot shows ``pinned_version`` when set, else the question's newest version when
+    an attempt starts. A rule slot ("draw ``draw_count`` random published questions of
+    ``draw_bank`` matching these filters") is drawn per attempt, least-seen first."""
 
     quiz = models.ForeignKey(
         Quiz, verbose_name=_("quiz"), on_delete=models.CASCADE, related_name="slots"
     )
     position = models.PositiveIntegerField(_("position"))
     question = models.ForeignKey(
-        Question, verbose_name=_("question"), on_delete=models.PROTECT, related_name="slots"
+        Question,
+        verbose_name=_("question"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="slots",
     )
     pinned_version = models.ForeignKey(
         QuestionVersion,
@@ -103,7 +111,34 @@ class QuizSlot(models.Model):
         related_name="+",
         help_text=_("Empty to follow the newest published version."),
     )
-    points = models.DecimalField(_("points"), max_digits=6, decimal_places=2, default=Decimal(1))
+    points = models.DecimalField(
+        _("points"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal(1),
+        help_text=_("Points of each question this slot shows."),
+    )
+    draw_count = models.PositiveSmallIntegerField(_("questions to draw"), null=True, blank=True)
+    draw_bank = models.ForeignKey(
+        "quizzes.QuestionBank",
+        verbose_name=_("draw from bank"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    draw_key_point = models.ForeignKey(
+        "quizzes.KeyPoint",
+        verbose_name=_("only key point"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    draw_kind = models.CharField(
+        _("only kind"), max_length=16, choices=QuestionKind.choices, blank=True
+    )
+    draw_difficulty = models.PositiveSmallIntegerField(_("only difficulty"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("quiz slot")
@@ -113,7 +148,35 @@ class QuizSlot(models.Model):
             models.UniqueConstraint(fields=["quiz", "position"], name="slot_unique_position"),
             models.UniqueConstraint(fields=["quiz", "question"], name="slot_unique_question"),
             models.CheckConstraint(condition=Q(points__gt=0), name="slot_points_positive"),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        question__isnull=False,
+                        draw_count__isnull=True,
+                        draw_bank__isnull=True,
+                        draw_key_point__isnull=True,
+                        draw_kind="",
+                        draw_difficulty__isnull=True,
+                    )
+                    | Q(
+                        question__isnull=True,
+                        pinned_version__isnull=True,
+                        draw_count__gte=1,
+                        draw_bank__isnull=False,
+                    )
+                ),
+                name="slot_fixed_or_rule",
+            ),
+            models.CheckConstraint(
+                condition=Q(draw_difficulty__isnull=True)
+                | Q(draw_difficulty__gte=1, draw_difficulty__lte=5),
+                name="slot_draw_difficulty_1_5",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.quiz} #{self.position}"
+
+    @property
+    def is_rule(self) -> bool:
+        return self.question_id is None
