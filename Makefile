@@ -23,6 +23,11 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/bin/activa
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@ $(VENV)/.installed-runtime
 
+# axe-core for the browser tests' accessibility scans; without npm those tests skip.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: browser accessibility scans will be skipped"; fi
+
 install: $(VENV)/.installed-runtime
 
 migrate: install
@@ -35,7 +40,7 @@ run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev node_modules/.installed
 	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
 	$(RUN_ENV) $(PY) manage.py demo
 	$(PY) -m pytest $(PYTEST_ARGS)
