@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from quizzes.grading import normalize_answer
+
 Kind = Literal["single", "multiple", "true_false", "blank"]
 KINDS: tuple[Kind, ...] = ("single", "multiple", "true_false", "blank")
 
@@ -66,7 +68,9 @@ class QuestionDraft:
                 found.append("blank_with_choices")
             if not self.blanks:
                 found.append("no_blanks")
-            elif any(not [a for a in answers if a.strip()] for answers in self.blanks):
+            elif any(not [a for a in answers if normalize_answer(a)] for answers in self.blanks):
+                # An answer of only spaces or punctuation normalises to nothing and could
+                # never be matched, so it does not count as an accepted answer.
                 found.append("blank_without_answer")
             if len(BLANK_MARKER.findall(self.stem)) != len(self.blanks):
                 found.append("blank_count_mismatch")

@@ -11,10 +11,65 @@ urlpatterns = [
 ]
 
 # --- learner attempts (quizzes/views/attempts.py) ---------------------------------------
-urlpatterns += []
+from .views import attempts  # noqa: E402
+
+urlpatterns += [
+    path("assignments/<int:pk>/take/", attempts.assignment_take, name="assignment_take"),
+    path("assignments/<int:pk>/start/", attempts.attempt_begin, name="attempt_begin"),
+    path("attempts/<int:pk>/", attempts.attempt_detail, name="attempt_detail"),
+    path(
+        "attempts/<int:pk>/q/<int:position>/",
+        attempts.attempt_question,
+        name="attempt_question",
+    ),
+    path("attempts/<int:pk>/submit/", attempts.attempt_submit, name="attempt_submit"),
+    path("attempts/<int:pk>/result/", attempts.attempt_result_page, name="attempt_result"),
+    path("attempts/<int:pk>/review/", attempts.attempt_review_page, name="attempt_review"),
+]
 
 # --- organizer authoring: banks, questions, quizzes (quizzes/views/authoring.py) --------
-urlpatterns += []
+from .views import authoring  # noqa: E402  (kept inside this block: one block per author)
+
+urlpatterns += [
+    path("banks/", authoring.bank_list, name="bank_list"),
+    path("banks/new/", authoring.bank_create, name="bank_create"),
+    path("banks/<int:pk>/edit/", authoring.bank_edit, name="bank_edit"),
+    path("banks/<int:pk>/questions/", authoring.bank_questions, name="bank_questions"),
+    path("banks/<int:pk>/questions/new/", authoring.question_create, name="question_create"),
+    path("questions/<int:pk>/edit/", authoring.question_edit, name="question_edit"),
+    path("questions/<int:pk>/status/", authoring.question_status, name="question_status"),
+    path("questions/<int:pk>/history/", authoring.question_history_view, name="question_history"),
+    path("quizzes/", authoring.quiz_list, name="quiz_list"),
+    path("quizzes/new/", authoring.quiz_create, name="quiz_create"),
+    path("quizzes/<int:pk>/", authoring.quiz_builder, name="quiz_builder"),
+    path("quizzes/<int:pk>/settings/", authoring.quiz_edit, name="quiz_edit"),
+    path(
+        "quizzes/<int:pk>/add-questions/",
+        authoring.quiz_add_questions,
+        name="quiz_add_questions",
+    ),
+    path("quizzes/<int:pk>/rules/", authoring.quiz_add_rule, name="quiz_add_rule"),
+    path("quizzes/<int:pk>/rules/count/", authoring.quiz_rule_count, name="quiz_rule_count"),
+    path(
+        "quizzes/<int:pk>/slots/<int:slot_pk>/move/",
+        authoring.quiz_slot_move,
+        name="quiz_slot_move",
+    ),
+    path(
+        "quizzes/<int:pk>/slots/<int:slot_pk>/points/",
+        authoring.quiz_slot_points,
+        name="quiz_slot_points",
+    ),
+    path(
+        "quizzes/<int:pk>/slots/<int:slot_pk>/pin/", authoring.quiz_slot_pin, name="quiz_slot_pin"
+    ),
+    path(
+        "quizzes/<int:pk>/slots/<int:slot_pk>/remove/",
+        authoring.quiz_slot_remove,
+        name="quiz_slot_remove",
+    ),
+    path("quizzes/<int:pk>/assign/", authoring.quiz_assign, name="quiz_assign"),
+]
 
 # --- regrading (quizzes/views/regrade.py) -----------------------------------------------
 urlpatterns += [

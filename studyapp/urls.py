@@ -23,5 +23,6 @@ urlpatterns = [
         name="password_change_done",
     ),
     path(settings.ADMIN_URL, admin.site.urls),
+    path("api/", include("quizzes.api.urls")),
     path("", include("quizzes.urls")),
 ]

@@ -1,8 +1,22 @@
+import os
+
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from quizzes.models import Membership
 
 from . import factories
+
+# Shared, noisy machines: no per-example deadline; in CI the same examples every run.
+hypothesis_settings.register_profile(
+    "studyapp",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    derandomize=bool(os.environ.get("CI")),
+    print_blob=True,
+)
+hypothesis_settings.load_profile("studyapp")
 
 
 @pytest.fixture

@@ -164,8 +164,18 @@ def test_pinned_slot_keeps_showing_its_version_after_an_edit(organizer, learner,
             ),
             "same text",
         ),
+        (
+            QuestionDraft(kind="blank", stem="End with ___", blanks=(("。", " "),)),
+            "at least one accepted answer",
+        ),
     ],
-    ids=["empty-stem", "single-without-key", "blank-mismatch", "duplicate-choices"],
+    ids=[
+        "empty-stem",
+        "single-without-key",
+        "blank-mismatch",
+        "duplicate-choices",
+        "punctuation-only-answer",
+    ],
 )
 def test_invalid_drafts_are_refused_with_a_reason_and_nothing_saved(organizer, draft, message):
     bank = bank_create(owner=organizer, title="Bank")

@@ -1,8 +1,15 @@
-"""Writes for attempts: start, save an answer, finish, and the learner's result row.
+"""Writes for attempts: start, save an answer, check it (immediate feedback), finish,
+close expired attempts, and the learner's result row.
 
 The server clock decides. Every write runs in ``transaction.atomic`` with the attempt row
 locked (``select_for_update``), so a double click, two tabs or two devices cannot create
 two open attempts, finish one twice or overwrite a newer answer with an older one.
+
+An attempt is *expired* once its deadline plus the grace period
+(``STUDYAPP_ATTEMPT_GRACE_SECONDS``) has passed. Answers in flight during the grace period
+are still saved; an expired attempt is finished as of its deadline by whichever comes
+first: the learner's next request (``attempt_close_if_expired``) or
+``manage.py close_expired_attempts`` (``attempts_close_expired``).
 """
 
 from __future__ import annotations
@@ -15,11 +22,12 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Prefetch
+from django.db.models import Count, Max, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quizzes import grading
+from quizzes.drafts import BLANK_MARKER
 from quizzes.models import (
     Assignment,
     AssignmentResult,
@@ -31,6 +39,7 @@ from quizzes.models import (
     QuestionKind,
     QuestionVersion,
     Quiz,
+    QuizSlot,
     User,
 )
 from quizzes.selectors.access import group_ids_with_ancestors
@@ -51,10 +60,15 @@ def _grace() -> timedelta:
     return timedelta(seconds=settings.STUDYAPP_ATTEMPT_GRACE_SECONDS)
 
 
-def _versions_for_quiz(quiz: Quiz) -> list[tuple]:
-    """(slot, version) for each slot: the pinned version, or the newest version of a
-    published question. Slots whose question is not published and not pinned are skipped."""
-    slots = list(quiz.slots.select_related("question", "pinned_version").order_by("position"))
+def _versions_for_quiz(quiz: Quiz) -> list[tuple[QuizSlot, QuestionVersion]]:
+    """(slot, version) for each fixed slot: the pinned version, or the newest version of a
+    published question. Slots whose question is not published and not pinned are skipped;
+    rule slots are skipped here (see ``_draw_for_rule``)."""
+    slots = list(
+        quiz.slots.filter(question__isnull=False)
+        .select_related("question", "pinned_version")
+        .order_by("position")
+    )
     newest = {
         row["question_id"]: row["n"]
         for row in QuestionVersion.objects.filter(
@@ -78,6 +92,78 @@ def _versions_for_quiz(quiz: Quiz) -> list[tuple]:
     return chosen
 
 
+def _draw_for_rule(
+    *, slot: QuizSlot, user: User, excluded: set[int], rng: random.Random
+) -> list[QuestionVersion]:
+    """The newest versions of ``slot.draw_count`` published questions of the rule's bank
+    that match its filters (key point; kind and difficulty of the newest version), none of
+    them in ``excluded``. Least-seen first: questions this learner was shown least often,
+    over all their attempts, come first; ties are broken by ``rng``. Fewer matches than
+    asked for give what there is. Two queries."""
+    newest = QuestionVersion.objects.filter(question=OuterRef("pk")).order_by("-number")
+    seen = (
+        AttemptItem.objects.filter(attempt__user=user, question=OuterRef("pk"))
+        .order_by()
+        .values("question")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    candidates = (
+        Question.objects.filter(bank_id=slot.draw_bank_id, status=Question.Status.PUBLISHED)
+        .exclude(pk__in=excluded)
+        .annotate(
+            newest_id=Subquery(newest.values("pk")[:1]),
+            newest_kind=Subquery(newest.values("kind")[:1]),
+            newest_difficulty=Subquery(newest.values("difficulty")[:1]),
+            times_seen=Subquery(seen),
+        )
+        .filter(newest_id__isnull=False)
+    )
+    if slot.draw_key_point_id is not None:
+        candidates = candidates.filter(key_point_id=slot.draw_key_point_id)
+    if slot.draw_kind:
+        candidates = candidates.filter(newest_kind=slot.draw_kind)
+    if slot.draw_difficulty is not None:
+        candidates = candidates.filter(newest_difficulty=slot.draw_difficulty)
+    rows = list(candidates.order_by("pk").values_list("pk", "newest_id", "times_seen"))
+    # Shuffle, then a stable sort by times seen: random among the equally least-seen.
+    rng.shuffle(rows)
+    rows.sort(key=lambda row: row[2] or 0)
+    picked = [newest_id for _pk, newest_id, _seen in rows[: slot.draw_count]]
+    by_id = QuestionVersion.objects.in_bulk(picked)
+    return [by_id[pk] for pk in picked]
+
+
+def _questions_for_attempt(
+    *, quiz: Quiz, user: User, rng: random.Random
+) -> list[tuple[QuizSlot, QuestionVersion]]:
+    """(slot, version) for every question of a new attempt, in slot order: fixed slots
+    give their question, rule slots their draw. A question fixed anywhere in the quiz is
+    never drawn, and no question is drawn twice in one attempt."""
+    fixed = _versions_for_quiz(quiz)
+    rules = list(quiz.slots.filter(question__isnull=True).order_by("position"))
+    if not rules:
+        return fixed
+    fixed_by_slot = {slot.pk: (slot, version) for slot, version in fixed}
+    used = set(
+        QuizSlot.objects.filter(quiz=quiz, question__isnull=False).values_list(
+            "question_id", flat=True
+        )
+    )
+    chosen: list[tuple[QuizSlot, QuestionVersion]] = []
+    all_slots = sorted(
+        [pair[0] for pair in fixed_by_slot.values()] + rules, key=lambda s: s.position
+    )
+    for slot in all_slots:
+        if not slot.is_rule:
+            chosen.append(fixed_by_slot[slot.pk])
+            continue
+        for version in _draw_for_rule(slot=slot, user=user, excluded=used, rng=rng):
+            used.add(version.question_id)
+            chosen.append((slot, version))
+    return chosen
+
+
 def attempt_start(
     *,
     assignment: Assignment,
@@ -87,7 +173,9 @@ def attempt_start(
 ) -> Attempt:
     """Start an attempt, or return the learner's open one (double clicks, two tabs).
 
-    Fixes the question order, the exact versions and the choice order at start."""
+    An open attempt that has expired is finished first (as of its deadline). Fixes the
+    question order, the exact versions (random-draw rules drawn least-seen first) and the
+    choice order at start."""
     now = now or timezone.now()
     rng = rng or random.SystemRandom()
     _own, reachable = group_ids_with_ancestors(user=user)
@@ -97,7 +185,9 @@ def attempt_start(
         assignment=assignment, user=user, state=Attempt.State.IN_PROGRESS
     ).first()
     if open_attempt is not None:
-        return open_attempt
+        open_attempt, closed = attempt_close_if_expired(attempt=open_attempt, now=now)
+        if not closed:
+            return open_attempt
     if now < assignment.opens_at:
         raise AttemptError("not_open", _("This assignment is not open yet."))
     if now >= assignment.due_at:
@@ -113,7 +203,7 @@ def attempt_start(
                 raise AttemptError(
                     "no_attempts_left", _("You have used all the attempts this quiz allows.")
                 )
-            chosen = _versions_for_quiz(quiz)
+            chosen = _questions_for_attempt(quiz=quiz, user=user, rng=rng)
             if not chosen:
                 raise AttemptError("empty_quiz", _("This quiz has no questions yet."))
             if quiz.shuffle_questions:
@@ -147,7 +237,7 @@ def attempt_start(
                 choices_by_version[version.pk] = list(version.choices.all())
             shown = []
             for item in items:
-                choices = choices_by_version[item.question_version_id]
+                choices = list(choices_by_version[item.question_version_id])
                 if quiz.shuffle_choices and item.question_version.kind != QuestionKind.TRUE_FALSE:
                     rng.shuffle(choices)
                 shown.extend(
@@ -166,59 +256,158 @@ def attempt_start(
         return open_attempt
 
 
+def _expired(attempt: Attempt, now: datetime) -> bool:
+    """Past the deadline and the grace period: no more saves; finished on next access."""
+    return attempt.deadline is not None and now > attempt.deadline + _grace()
+
+
 def attempt_save_answer(
     *,
     attempt: Attempt,
     position: int,
     sequence: int,
     selected_choice_ids: Sequence[int] = (),
+    selected_positions: Sequence[int] | None = None,
     blanks: Sequence[str] = (),
     now: datetime | None = None,
 ) -> AttemptItem:
     """Save the answer to one item. ``sequence`` must be newer than the item's last save:
-    a stale page (back button, second tab) is refused and never overwrites."""
+    a stale page (back button, second tab) is refused and never overwrites.
+
+    Choices are given either as ``selected_choice_ids`` or, as pages and the API do, as
+    ``selected_positions`` in the attempt's shown order (choice ids follow the order the
+    author wrote the choices in, so sending them to the browser would undo shuffling).
+
+    A save after the deadline and grace period is refused, and the attempt is finished as
+    of its deadline. A checked item (immediate feedback) is locked."""
     now = now or timezone.now()
     with transaction.atomic():
         attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
         if attempt.state != Attempt.State.IN_PROGRESS:
             raise AttemptError("finished", _("This attempt is already finished."))
-        if attempt.deadline is not None and now > attempt.deadline + _grace():
-            raise AttemptError(
-                "expired", _("Time is up: answers given after the deadline are not saved.")
-            )
-        try:
-            item = attempt.items.select_related("question_version").get(position=position)
-        except AttemptItem.DoesNotExist:
-            raise AttemptError("no_item", _("This attempt has no such question.")) from None
-        if sequence <= item.sequence:
-            raise AttemptError(
-                "stale",
-                _(
-                    "A newer answer to this question was already saved (from another tab "
-                    "or device). Reload the page to see it."
-                ),
-            )
-        kind = item.question_version.kind
-        if kind == QuestionKind.BLANK:
-            AttemptBlank.objects.filter(item=item).delete()
-            AttemptBlank.objects.bulk_create(
-                AttemptBlank(item=item, blank=index, response=text[:500])
-                for index, text in enumerate(blanks, start=1)
-            )
+        expired = _expired(attempt, now)
+        if expired:
+            _finish_locked(attempt=attempt, now=now)
         else:
-            shown = {c.choice_id for c in item.choices.all()}
-            chosen = set(selected_choice_ids)
-            if not chosen <= shown:
+            item = _save_locked(
+                attempt=attempt,
+                position=position,
+                sequence=sequence,
+                selected_choice_ids=selected_choice_ids,
+                selected_positions=selected_positions,
+                blanks=blanks,
+                now=now,
+            )
+    if expired:
+        # Raised after the transaction committed, so the finish is kept.
+        raise AttemptError(
+            "expired",
+            _(
+                "Time is up: answers given after the deadline are not saved. Your attempt "
+                "was submitted with the answers saved before it."
+            ),
+        )
+    return item
+
+
+def _save_locked(
+    *,
+    attempt: Attempt,
+    position: int,
+    sequence: int,
+    selected_choice_ids: Sequence[int],
+    selected_positions: Sequence[int] | None,
+    blanks: Sequence[str],
+    now: datetime,
+) -> AttemptItem:
+    try:
+        item = attempt.items.select_related("question_version").get(position=position)
+    except AttemptItem.DoesNotExist:
+        raise AttemptError("no_item", _("This attempt has no such question.")) from None
+    if sequence <= item.sequence:
+        raise AttemptError(
+            "stale",
+            _(
+                "A newer answer to this question was already saved (from another tab "
+                "or device). Reload the page to see it."
+            ),
+        )
+    if item.checked_at is not None:
+        raise AttemptError(
+            "locked", _("You have checked this answer, so it can no longer be changed.")
+        )
+    version = item.question_version
+    if version.kind == QuestionKind.BLANK:
+        if len(blanks) > len(BLANK_MARKER.findall(version.stem)):
+            raise AttemptError("bad_blanks", _("This question has fewer blanks than that."))
+        AttemptBlank.objects.filter(item=item).delete()
+        AttemptBlank.objects.bulk_create(
+            AttemptBlank(item=item, blank=index, response=text[:500])
+            for index, text in enumerate(blanks, start=1)
+        )
+    else:
+        shown = list(item.choices.all())
+        if selected_positions is not None:
+            by_position = {c.position: c.choice_id for c in shown}
+            if not set(selected_positions) <= set(by_position):
                 raise AttemptError("bad_choice", _("That choice is not part of this question."))
-            if kind != QuestionKind.MULTIPLE and len(chosen) > 1:
-                raise AttemptError("one_choice", _("Choose only one answer for this question."))
-            item.choices.update(selected=False)
-            if chosen:
-                item.choices.filter(choice_id__in=chosen).update(selected=True)
-        item.sequence = sequence
-        item.answered_at = now
-        item.save(update_fields=["sequence", "answered_at"])
-        return item
+            chosen = {by_position[p] for p in selected_positions}
+        else:
+            chosen = set(selected_choice_ids)
+            if not chosen <= {c.choice_id for c in shown}:
+                raise AttemptError("bad_choice", _("That choice is not part of this question."))
+        if version.kind != QuestionKind.MULTIPLE and len(chosen) > 1:
+            raise AttemptError("one_choice", _("Choose only one answer for this question."))
+        changed = [c for c in shown if c.selected != (c.choice_id in chosen)]
+        for c in changed:
+            c.selected = c.choice_id in chosen
+        if changed:
+            AttemptChoice.objects.bulk_update(changed, ["selected"])
+    item.sequence = sequence
+    item.answered_at = now
+    item.save(update_fields=["sequence", "answered_at"])
+    return item
+
+
+def attempt_check_item(
+    *, attempt: Attempt, position: int, now: datetime | None = None
+) -> AttemptItem:
+    """With immediate feedback: "check" one answered item. Sets ``checked_at``, which
+    locks the answer and lets the learner see its grade, the right answer and the
+    explanation while the attempt goes on. Checking twice changes nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = (
+            Attempt.objects.select_for_update()
+            .select_related("assignment__quiz")
+            .get(pk=attempt.pk)
+        )
+        if attempt.state != Attempt.State.IN_PROGRESS:
+            raise AttemptError("finished", _("This attempt is already finished."))
+        if attempt.assignment.quiz.feedback_timing != Quiz.FeedbackTiming.IMMEDIATE:
+            raise AttemptError(
+                "no_feedback", _("This quiz shows answers only after the attempt is finished.")
+            )
+        expired = _expired(attempt, now)
+        if expired:
+            _finish_locked(attempt=attempt, now=now)
+        else:
+            try:
+                item = attempt.items.get(position=position)
+            except AttemptItem.DoesNotExist:
+                raise AttemptError("no_item", _("This attempt has no such question.")) from None
+            if item.checked_at is None:
+                has_answer = (
+                    item.choices.filter(selected=True).exists()
+                    or item.blanks.exclude(response="").exists()
+                )
+                if not has_answer:
+                    raise AttemptError("unanswered", _("Answer the question before checking it."))
+                item.checked_at = now
+                item.save(update_fields=["checked_at"])
+    if expired:
+        raise AttemptError("expired", _("Time is up: this attempt has been submitted."))
+    return item
 
 
 def _to_score(fraction: Fraction, points: Decimal) -> Decimal:
@@ -226,58 +415,99 @@ def _to_score(fraction: Fraction, points: Decimal) -> Decimal:
     return min(points, value.quantize(SCORE_QUANTUM, rounding=ROUND_HALF_UP))
 
 
-def item_grade(item: AttemptItem) -> Decimal:
-    """Grade one item from its stored response against its pinned version's key."""
+def item_fraction(item: AttemptItem) -> Fraction:
+    """The fraction of its points one item earns, from its stored response against its
+    pinned version's key. Uses prefetched choices, blanks and answers when present."""
     version = item.question_version
     if version.kind == QuestionKind.BLANK:
         accepted: dict[int, list[str]] = {}
         for answer in version.blank_answers.all():
             accepted.setdefault(answer.blank, []).append(answer.text)
         responses = {b.blank: b.response for b in item.blanks.all()}
-        fraction = grading.grade_blanks(
+        return grading.grade_blanks(
             [responses.get(index, "") for index in sorted(accepted)],
             [accepted[index] for index in sorted(accepted)],
         )
-    else:
-        selected = {c.choice_id for c in item.choices.all() if c.selected}
-        correct = {c.pk for c in version.choices.all() if c.is_correct}
-        if version.kind == QuestionKind.MULTIPLE:
-            fraction = grading.grade_multiple(selected, correct)
-        else:
-            fraction = grading.grade_single(selected, next(iter(correct), -1))
-    return _to_score(fraction, item.points)
+    selected = {c.choice_id for c in item.choices.all() if c.selected}
+    correct = {c.pk for c in version.choices.all() if c.is_correct}
+    if version.kind == QuestionKind.MULTIPLE:
+        return grading.grade_multiple(selected, correct)
+    return grading.grade_single(selected, next(iter(correct), -1))
+
+
+def item_grade(item: AttemptItem) -> Decimal:
+    """Grade one item from its stored response against its pinned version's key."""
+    return _to_score(item_fraction(item), item.points)
+
+
+def _finish_locked(*, attempt: Attempt, now: datetime) -> Attempt:
+    """Grade and finish ``attempt``, whose row the caller has locked and found open."""
+    items = list(
+        attempt.items.select_related("question_version").prefetch_related(
+            "choices",
+            "blanks",
+            Prefetch("question_version__choices"),
+            Prefetch("question_version__blank_answers"),
+        )
+    )
+    total = Decimal(0)
+    for item in items:
+        item.score = item_grade(item)
+        total += item.score
+    AttemptItem.objects.bulk_update(items, ["score"])
+    finished_at = now
+    if attempt.deadline is not None and now > attempt.deadline:
+        finished_at = attempt.deadline
+    attempt.state = Attempt.State.FINISHED
+    attempt.finished_at = finished_at
+    attempt.score = min(total, attempt.max_score)
+    attempt.save(update_fields=["state", "finished_at", "score"])
+    assignment_result_refresh(assignment=attempt.assignment, user=attempt.user)
+    return attempt
+
+
+def _finish(*, attempt_pk: int, now: datetime) -> tuple[Attempt, bool]:
+    """Finish the attempt unless it already is; say whether this call finished it."""
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().get(pk=attempt_pk)
+        if attempt.state != Attempt.State.IN_PROGRESS:
+            return attempt, False
+        return _finish_locked(attempt=attempt, now=now), True
 
 
 def attempt_finish(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
     """Finish and grade an attempt. Finishing twice returns the first result unchanged.
     Past the deadline, the attempt is finished as of its deadline."""
+    finished, _changed = _finish(attempt_pk=attempt.pk, now=now or timezone.now())
+    return finished
+
+
+def attempt_close_if_expired(
+    *, attempt: Attempt, now: datetime | None = None
+) -> tuple[Attempt, bool]:
+    """Finish ``attempt`` as of its deadline if it is open and expired (its deadline and
+    the grace period have passed). Every attempt page and API call runs this first.
+    Returns the attempt (fresh when it changed) and whether this call closed it. No query
+    when the attempt is finished or still running."""
     now = now or timezone.now()
-    with transaction.atomic():
-        attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
-        if attempt.state != Attempt.State.IN_PROGRESS:
-            return attempt
-        items = list(
-            attempt.items.select_related("question_version").prefetch_related(
-                "choices",
-                "blanks",
-                Prefetch("question_version__choices"),
-                Prefetch("question_version__blank_answers"),
-            )
-        )
-        total = Decimal(0)
-        for item in items:
-            item.score = item_grade(item)
-            total += item.score
-        AttemptItem.objects.bulk_update(items, ["score"])
-        finished_at = now
-        if attempt.deadline is not None and now > attempt.deadline:
-            finished_at = attempt.deadline
-        attempt.state = Attempt.State.FINISHED
-        attempt.finished_at = finished_at
-        attempt.score = min(total, attempt.max_score)
-        attempt.save(update_fields=["state", "finished_at", "score"])
-        assignment_result_refresh(assignment=attempt.assignment, user=attempt.user)
-        return attempt
+    if attempt.state != Attempt.State.IN_PROGRESS or not _expired(attempt, now):
+        return attempt, False
+    return _finish(attempt_pk=attempt.pk, now=now)
+
+
+def attempts_close_expired(*, now: datetime | None = None) -> int:
+    """Finish, as of its deadline, every open attempt whose deadline and grace period have
+    passed, each in its own transaction; return how many this call finished. Idempotent:
+    a second run, or a learner's request at the same moment, finishes nothing twice."""
+    now = now or timezone.now()
+    expired = Attempt.objects.filter(
+        state=Attempt.State.IN_PROGRESS, deadline__lt=now - _grace()
+    ).values_list("pk", flat=True)
+    closed = 0
+    for pk in list(expired):
+        _attempt, changed = _finish(attempt_pk=pk, now=now)
+        closed += changed
+    return closed
 
 
 def assignment_result_refresh(*, assignment: Assignment, user: User) -> AssignmentResult:

@@ -60,6 +60,15 @@ def bank_create(*, owner: User, title: str, description: str = "") -> QuestionBa
     return bank
 
 
+def bank_update(*, bank: QuestionBank, title: str, description: str = "") -> QuestionBank:
+    """Change a bank's title and description."""
+    bank.title = title
+    bank.description = description
+    bank.full_clean()
+    bank.save(update_fields=["title", "description", "updated_at"])
+    return bank
+
+
 def text_checksum(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -136,6 +145,7 @@ def question_create(
 ) -> Question:
     """Add a question to a bank from a draft; its content becomes version 1."""
     draft_validate(draft)
+    _key_point_check(bank=bank, key_point=key_point)
     question = Question(
         bank=bank, origin=origin, status=status, key_point=key_point, created_by=created_by
     )
@@ -161,7 +171,52 @@ def question_edit(*, question: Question, draft: QuestionDraft, edited_by: User) 
     return version
 
 
+def _key_point_check(*, bank: QuestionBank, key_point: KeyPoint | None) -> None:
+    if (
+        key_point is not None
+        and not KeyPoint.objects.filter(pk=key_point.pk, document__bank_id=bank.pk).exists()
+    ):
+        raise ValidationError(
+            {"key_point": _("The key point must come from a document of this bank.")},
+            code="foreign_key_point",
+        )
+
+
+@transaction.atomic
+def question_update(
+    *,
+    question: Question,
+    draft: QuestionDraft,
+    edited_by: User,
+    key_point: KeyPoint | None,
+    status: str | None = None,
+) -> tuple[QuestionVersion, bool]:
+    """Save an organizer's edit of a question: its content (a new version only when it
+    changed, see ``question_edit``), its key point and, when given, its status.
+
+    Returns the current version and whether this edit created it."""
+    draft_validate(draft)
+    _key_point_check(bank=question.bank, key_point=key_point)
+    locked = Question.objects.select_for_update().get(pk=question.pk)
+    before = locked.versions.aggregate(n=Max("number"))["n"] or 0
+    version = question_edit(question=locked, draft=draft, edited_by=edited_by)
+    changed = []
+    new_key_point_id = key_point.pk if key_point is not None else None
+    if locked.key_point_id != new_key_point_id:
+        locked.key_point = key_point
+        changed.append("key_point")
+    if status is not None and status != locked.status:
+        locked.status = status
+        changed.append("status")
+    if changed:
+        locked.full_clean()
+        locked.save(update_fields=[*changed, "updated_at"])
+    question.refresh_from_db()
+    return version, version.number > before
+
+
 def question_set_status(*, question: Question, status: str) -> Question:
+    """Publish, archive or return a question to draft."""
     question.status = status
     question.full_clean()
     question.save(update_fields=["status", "updated_at"])
