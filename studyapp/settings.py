@@ -115,6 +115,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Sessions are read from the cache (Redis in production) and written through to the
+# database, so a request costs no session query once its session is cached.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # --- Accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "quizzes.User"
 LOGIN_URL = "login"

@@ -19,3 +19,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LANGUAGE_CODE = "en"
+# Query-count pins list the session read as one query; keep sessions in the database here
+# (production reads them from the cache first, see studyapp/settings.py).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"

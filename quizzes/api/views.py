@@ -51,6 +51,7 @@ ERROR_STATUS = {
     "stale": status.HTTP_409_CONFLICT,
     "locked": status.HTTP_409_CONFLICT,
     "not_assigned": status.HTTP_404_NOT_FOUND,
+    "not_found": status.HTTP_404_NOT_FOUND,
     "not_open": status.HTTP_409_CONFLICT,
     "closed": status.HTTP_409_CONFLICT,
     "no_attempts_left": status.HTTP_409_CONFLICT,
@@ -148,9 +149,9 @@ class AnswerView(AttemptMixin, APIView):
     save one answer. 200 with the saved sequence; 409 stale; 410 finished or expired."""
 
     def post(self, request, pk: int) -> Response:
-        attempt = self.get_attempt(request, pk)
-        if attempt.state != Attempt.State.IN_PROGRESS:
-            return _gone(attempt)
+        # The hot path: ownership, state and expiry are checked by the service under the
+        # attempt's row lock, so no separate read of the attempt comes first.
+        attempt = Attempt(pk=pk, user=request.user)
         answer = AnswerInputSerializer(data=request.data)
         if not answer.is_valid():
             return Response(
@@ -185,7 +186,7 @@ class AnswerView(AttemptMixin, APIView):
             "answered": bool(data["choices"]) or any(text.strip() for text in data["blanks"]),
             "saved_at": item.answered_at,
             "server_now": timezone.now(),
-            "deadline": attempt.deadline,
+            "deadline": item.attempt.deadline,
         }
         return Response(AnswerSavedSerializer(saved).data)
 

@@ -281,8 +281,16 @@ def attempt_save_answer(
     A save after the deadline and grace period is refused, and the attempt is finished as
     of its deadline. A checked item (immediate feedback) is locked."""
     now = now or timezone.now()
+    locked = Attempt.objects.select_for_update()
+    if attempt.user_id is not None:
+        # The caller may pass a bare reference, ``Attempt(pk=…, user=…)``: ownership is
+        # then checked by the locking query itself, saving the hot path a query.
+        locked = locked.filter(user_id=attempt.user_id)
     with transaction.atomic():
-        attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        try:
+            attempt = locked.get(pk=attempt.pk)
+        except Attempt.DoesNotExist:
+            raise AttemptError("not_found", _("This attempt was not found.")) from None
         if attempt.state != Attempt.State.IN_PROGRESS:
             raise AttemptError("finished", _("This attempt is already finished."))
         expired = _expired(attempt, now)
@@ -320,10 +328,19 @@ def _save_locked(
     blanks: Sequence[str],
     now: datetime,
 ) -> AttemptItem:
-    try:
-        item = attempt.items.select_related("question_version").get(position=position)
-    except AttemptItem.DoesNotExist:
-        raise AttemptError("no_item", _("This attempt has no such question.")) from None
+    # Choice questions: the shown choices with their item and version in one query.
+    shown = list(
+        AttemptChoice.objects.filter(item__attempt=attempt, item__position=position)
+        .select_related("item__question_version")
+        .order_by("position")
+    )
+    if shown:
+        item = shown[0].item
+    else:
+        try:
+            item = attempt.items.select_related("question_version").get(position=position)
+        except AttemptItem.DoesNotExist:
+            raise AttemptError("no_item", _("This attempt has no such question.")) from None
     if sequence <= item.sequence:
         raise AttemptError(
             "stale",
@@ -346,7 +363,6 @@ def _save_locked(
             for index, text in enumerate(blanks, start=1)
         )
     else:
-        shown = list(item.choices.all())
         if selected_positions is not None:
             by_position = {c.position: c.choice_id for c in shown}
             if not set(selected_positions) <= set(by_position):
@@ -366,6 +382,7 @@ def _save_locked(
     item.sequence = sequence
     item.answered_at = now
     item.save(update_fields=["sequence", "answered_at"])
+    item.attempt = attempt  # the locked, fresh row: callers read its deadline
     return item
 
 
