@@ -969,3 +969,27 @@ class RegradeAdmin(ViewOnlyMixin, admin.ModelAdmin):
     )
     search_fields = ("reason", "created_by__username", "assignment__quiz__title")
     date_hierarchy = "created_at"
+
+
+# --- generation jobs (documents and review) ----------------------------------------------
+from .models import GenerationJob  # noqa: E402  (kept with its admin: one block per author)
+
+
+@admin.register(GenerationJob)
+class GenerationJobAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """Runs of the question generator: written by the generation task, read here."""
+
+    list_display = (
+        "document",
+        "status",
+        "progress",
+        "stage",
+        "drafts_created",
+        "created_by",
+        "created_at",
+        "finished_at",
+    )
+    list_filter = ("status", "document__bank")
+    list_select_related = ("document", "created_by")
+    search_fields = ("document__title", "error", "created_by__username")
+    date_hierarchy = "created_at"

@@ -80,3 +80,14 @@ urlpatterns += [
         name="regrade_question",
     ),
 ]
+
+# --- documents and review (quizzes/views/documents.py) ----------------------------------
+from .views import documents  # noqa: E402  (kept inside this block: one block per author)
+
+urlpatterns += [
+    path("banks/<int:pk>/documents/new/", documents.document_upload, name="document_upload"),
+    path("documents/<int:pk>/", documents.document_detail, name="document_detail"),
+    path("documents/<int:pk>/progress/", documents.document_progress, name="document_progress"),
+    path("banks/<int:pk>/review/", documents.review_queue, name="review_queue"),
+    path("banks/<int:pk>/review/decide/", documents.review_decide, name="review_decide"),
+]

@@ -119,6 +119,17 @@ else:
 # database, so a request costs no session query once its session is cached.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
+# --- Background tasks (Celery) ---------------------------------------------------------
+# Redis is the broker when it is configured; without it tasks run in-process, at once, so
+# local serving and the tests need no broker or worker.
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+else:
+    CELERY_TASK_ALWAYS_EAGER = True
+    CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+
 # --- Accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "quizzes.User"
 LOGIN_URL = "login"
@@ -206,3 +217,6 @@ STUDYAPP_ATTEMPT_GRACE_SECONDS = env.int("STUDYAPP_ATTEMPT_GRACE_SECONDS", defau
 
 # The admin's address; moving it off /admin/ keeps it out of the reach of scanners.
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
+
+# Largest document file accepted for upload, checked before the file is read.
+STUDYAPP_UPLOAD_MAX_BYTES = env.int("STUDYAPP_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)

@@ -26,6 +26,7 @@ from quizzes.models import (
     AttemptItem,
     BlankAnswer,
     Choice,
+    GenerationJob,
     Membership,
     Question,
     QuestionKind,
@@ -57,6 +58,7 @@ def make_world(*, learner_name="学员 李"):
     bank = factories.BankFactory(owner=organizer)
     document = factories.DocumentFactory(bank=bank, uploaded_by=organizer)
     key_point = factories.KeyPointFactory(document=document)
+    GenerationJob.objects.create(document=document, created_by=organizer)
 
     choice_question = factories.QuestionFactory(bank=bank, key_point=key_point)
     choice_version = factories.VersionFactory(

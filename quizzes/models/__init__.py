@@ -21,6 +21,7 @@ from .banks import (
     QuestionVersion,
     SourceDocument,
 )
+from .generation import GenerationJob
 from .groups import Assignment, Membership, StudyGroup
 from .quizzes import Quiz, QuizSlot
 
@@ -33,6 +34,7 @@ __all__ = [
     "AttemptItem",
     "BlankAnswer",
     "Choice",
+    "GenerationJob",
     "KeyPoint",
     "Language",
     "Membership",
