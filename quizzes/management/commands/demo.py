@@ -21,6 +21,7 @@ from quizzes.demo import questions as demo
 from quizzes.models import (
     Assignment,
     Attempt,
+    GenerationJob,
     KeyPoint,
     Membership,
     Question,
@@ -45,6 +46,7 @@ from quizzes.services.banks import (
     question_set_status,
     text_checksum,
 )
+from quizzes.services.documents import generation_run, review_decide
 from quizzes.services.groups import group_create, membership_add
 from quizzes.services.quizzes import assignment_create, quiz_add_question, quiz_create
 
@@ -63,6 +65,8 @@ LEARNERS = (
 PARENT_GROUP = "Municipal Party committee (demo)"
 CHILD_GROUP = "第一党支部学习小组 / First Branch study group"
 LEARNER_UNIT = "第一党支部 First Branch"
+# Generated drafts of each kind approved into the demo quiz; the rest wait for review.
+GENERATED_PER_KIND = 2
 
 
 def _counted(n: int, noun: str) -> str:
@@ -105,9 +109,10 @@ class Command(BaseCommand):
             learners = [users[username] for username, _name, _role in LEARNERS]
             child = self._groups(organizer, learners)
             bank, document = self._bank(organizer)
-            key_points = self._key_points(document)
-            published = self._questions(bank, organizer, key_points)
+            self._generate(document, organizer)
+            published = self._questions(bank, organizer, list(document.key_points.all()))
             quiz = self._quiz(organizer, published)
+            self._approve_generated(bank, quiz)
             assignment = self._assignment(quiz, child, organizer)
             self._demo_attempt(assignment, users["learner2"])
         self._report(users)
@@ -191,32 +196,28 @@ class Command(BaseCommand):
             self.created["source document"] += 1
         return bank, document
 
-    def _key_points(self, document: SourceDocument) -> dict[int, KeyPoint]:
-        existing = {kp.ordinal: kp for kp in document.key_points.all()}
-        key_points: dict[int, KeyPoint] = {}
-        for point in demo.KEY_POINTS:
-            if point.ordinal in existing:
-                key_points[point.ordinal] = existing[point.ordinal]
-                continue
-            start, end = point.span
-            assert document.text[start:end] == point.text
-            # No service writes key points (the generator will); a plain validated insert.
-            key_point = KeyPoint(
-                document=document,
-                ordinal=point.ordinal,
-                text=point.text,
-                start_offset=start,
-                end_offset=end,
-                score=point.score,
-            )
-            key_point.full_clean()
-            key_point.save()
-            key_points[point.ordinal] = key_point
-            self.created["key point"] += 1
-        return key_points
+    def _generate(self, document: SourceDocument, organizer: User) -> None:
+        """Key points and draft questions of the editorial, made by the generator through
+        the same job an upload starts (run here, in-process). Once per document."""
+        if GenerationJob.objects.filter(document=document).exists():
+            return
+        job = GenerationJob.objects.create(document=document, created_by=organizer)
+        job = generation_run(job_id=job.pk, seed=0)
+        if job.status != GenerationJob.Status.DONE:
+            raise CommandError(f"Generating the demo questions failed: {job.error}")
+        self.created["key point"] += document.key_points.count()
+        self.created["generated draft"] += job.drafts_created
+
+    @staticmethod
+    def _key_point_of(draft, key_points: list[KeyPoint]) -> KeyPoint | None:
+        """The generated key point whose passage holds the hand-written question's evidence."""
+        for key_point in key_points:
+            if key_point.start_offset <= draft.source_start < key_point.end_offset:
+                return key_point
+        return None
 
     def _questions(
-        self, bank: QuestionBank, organizer: User, key_points: dict[int, KeyPoint]
+        self, bank: QuestionBank, organizer: User, key_points: list[KeyPoint]
     ) -> list[tuple[Question, demo.DemoQuestion]]:
         """Create missing demo questions; return the published ones in quiz order.
 
@@ -239,7 +240,7 @@ class Command(BaseCommand):
                     created_by=organizer,
                     origin=Question.Origin.MANUAL,
                     status=Question.Status.DRAFT,
-                    key_point=key_points[draft.key_point_ordinal],
+                    key_point=self._key_point_of(draft, key_points),
                 )
                 if item.publish:
                     question_set_status(question=question, status=Question.Status.PUBLISHED)
@@ -257,7 +258,7 @@ class Command(BaseCommand):
                 owner=organizer,
                 title=demo.QUIZ_TITLE,
                 description=demo.QUIZ_DESCRIPTION,
-                time_limit=timedelta(minutes=20),
+                time_limit=timedelta(minutes=30),
                 attempts_allowed=3,
                 pass_mark=Decimal(60),
                 shuffle_questions=False,
@@ -272,6 +273,26 @@ class Command(BaseCommand):
                 quiz_add_question(quiz=quiz, question=question, points=1)
                 self.created["quiz slot"] += 1
         return quiz
+
+    def _approve_generated(self, bank: QuestionBank, quiz: Quiz) -> None:
+        """Approve a few generated drafts of each kind into the quiz, as an organizer would
+        after review; the rest stay in the review queue. Once: skipped when any generated
+        question was already decided."""
+        generated = Question.objects.filter(bank=bank, origin=Question.Origin.GENERATED)
+        if generated.exclude(status=Question.Status.DRAFT).exists():
+            return
+        chosen: list[int] = []
+        for kind in QuestionKind.values:
+            chosen += list(
+                generated.filter(versions__number=1, versions__kind=kind)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:GENERATED_PER_KIND]
+            )
+        review_decide(bank=bank, question_ids=chosen, decision="approve")
+        for question in Question.objects.filter(pk__in=chosen).order_by("pk"):
+            quiz_add_question(quiz=quiz, question=question, points=1)
+            self.created["approved generated question"] += 1
+            self.created["quiz slot"] += 1
 
     def _assignment(self, quiz: Quiz, group: StudyGroup, organizer: User) -> Assignment:
         assignment = Assignment.objects.filter(quiz=quiz, group=group).first()
