@@ -1,0 +1,1 @@
+"""Question interchange formats: readers and writers between files and ``QuestionDraft``."""
