@@ -97,10 +97,6 @@ def _percent_expression():
     )
 
 
-def _newest_version():
-    return QuestionVersion.objects.filter(question=OuterRef("pk")).order_by("-number")
-
-
 # --- Building blocks --------------------------------------------------------------------
 
 
@@ -370,7 +366,7 @@ class QuestionAdmin(DeletesPartsMixin, admin.ModelAdmin):
         return False
 
     def get_queryset(self, request):
-        newest = _newest_version()
+        newest = QuestionVersion.objects.newest_for()
         return (
             super()
             .get_queryset(request)
@@ -517,7 +513,7 @@ class QuizSlotAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(
                 newest_stem=Subquery(
-                    _newest_version().filter(question=OuterRef("question")).values("stem")[:1]
+                    QuestionVersion.objects.newest_for("question").values("stem")[:1]
                 )
             )
         )

@@ -9,7 +9,7 @@ accepted blank answer.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -212,6 +212,13 @@ class QuestionKind(models.TextChoices):
     BLANK = "blank", _("fill in the blank")
 
 
+class QuestionVersionQuerySet(models.QuerySet):
+    def newest_for(self, outer: str = "pk") -> "QuestionVersionQuerySet":
+        """In a subquery: the versions of the question ``OuterRef(outer)`` names, newest
+        first — slice ``[:1]`` for its current version."""
+        return self.filter(question=OuterRef(outer)).order_by("-number")
+
+
 class QuestionVersion(ImmutableRow):
     """One immutable, numbered state of a question: what learners are shown and graded on."""
 
@@ -238,6 +245,8 @@ class QuestionVersion(ImmutableRow):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = QuestionVersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("question version")

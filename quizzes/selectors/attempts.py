@@ -15,14 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from quizzes import grading
-from quizzes.drafts import BLANK_MARKER
 from quizzes.models import (
     Assignment,
     AssignmentResult,
@@ -35,10 +33,10 @@ from quizzes.models import (
     QuizSlot,
     User,
 )
+from quizzes.services.attempts import item_grade
 
 from .access import group_ids_with_ancestors
-
-SCORE_QUANTUM = Decimal("0.0001")
+from .banks import StemPart, stem_parts
 
 # --- Finding what a learner may open ---------------------------------------------------
 
@@ -168,15 +166,6 @@ class ShownChoice:
 
 
 @dataclass(frozen=True)
-class StemPart:
-    """A piece of a fill-in-the-blank stem: text, or (``blank`` set) an input."""
-
-    text: str = ""
-    blank: int | None = None
-    response: str = ""
-
-
-@dataclass(frozen=True)
 class ChoiceOutcome:
     position: int
     text: str
@@ -268,18 +257,6 @@ class QuestionScreen:
         return 1 if self.points == 1 else 2
 
 
-def _stem_parts(stem: str, responses: dict[int, str]) -> tuple[StemPart, ...]:
-    """The stem cut at each run of underscores, an input part in place of each run."""
-    texts = BLANK_MARKER.split(stem)
-    parts: list[StemPart] = []
-    for index, text in enumerate(texts):
-        if text:
-            parts.append(StemPart(text=text))
-        if index < len(texts) - 1:
-            parts.append(StemPart(blank=index + 1, response=responses.get(index + 1, "")))
-    return tuple(parts)
-
-
 def _items(attempt: Attempt, *, with_key: bool) -> QuerySet[AttemptItem]:
     """Items with what a screen needs: three queries (items with their versions, shown
     choices with their text, blank responses). Without ``with_key`` the key columns
@@ -301,23 +278,6 @@ def _items(attempt: Attempt, *, with_key: bool) -> QuerySet[AttemptItem]:
     ).order_by("position")
 
 
-def _fraction(
-    kind: str, shown: list[AttemptChoice], responses: dict[int, str], accepted: dict[int, list[str]]
-) -> Fraction:
-    """The grade of a not yet finished item (a checked one), as ``attempt_finish`` will
-    compute it, here in terms of the loaded rows."""
-    if kind == QuestionKind.BLANK:
-        numbers = sorted(accepted)
-        return grading.grade_blanks(
-            [responses.get(n, "") for n in numbers], [accepted[n] for n in numbers]
-        )
-    selected = {c.position for c in shown if c.selected}
-    right = {c.position for c in shown if c.choice.is_correct}
-    if kind == QuestionKind.MULTIPLE:
-        return grading.grade_multiple(selected, right)
-    return grading.grade_single(selected, next(iter(right), -1))
-
-
 def _outcome(item: AttemptItem) -> ItemOutcome:
     """Grade and key of one item, from the rows ``_items(with_key=True)`` loads. Which
     choices are right comes from the shown choices' own ``Choice`` rows."""
@@ -327,15 +287,8 @@ def _outcome(item: AttemptItem) -> ItemOutcome:
     accepted: dict[int, list[str]] = {}
     for answer in version.blank_answers.all():
         accepted.setdefault(answer.blank, []).append(answer.text)
-    score = item.score
-    if score is None:
-        fraction = _fraction(version.kind, shown, responses, accepted)
-        score = min(
-            item.points,
-            (item.points * fraction.numerator / fraction.denominator).quantize(
-                SCORE_QUANTUM, rounding=ROUND_HALF_UP
-            ),
-        )
+    # A checked item of an open attempt has no score yet: grade it as finishing will.
+    score = item.score if item.score is not None else item_grade(item)
     if score >= item.points:
         verdict = "right"
     elif score > 0:
@@ -391,7 +344,7 @@ def _screen(item: AttemptItem, *, total: int, outcome: ItemOutcome | None) -> Qu
         total=total,
         kind=version.kind,
         stem=version.stem,
-        stem_parts=_stem_parts(version.stem, responses) if is_blank else (),
+        stem_parts=tuple(stem_parts(version.stem, responses)) if is_blank else (),
         choices=() if is_blank else choices,
         points=item.points,
         next_sequence=item.sequence + 1,

@@ -124,14 +124,10 @@ class QuestionRow:
     in_quiz: bool = False
 
 
-def _newest_version() -> QuerySet[QuestionVersion]:
-    return QuestionVersion.objects.filter(question=OuterRef("pk")).order_by("-number")
-
-
 def with_current_version(questions: QuerySet[Question]) -> QuerySet[Question]:
     """Annotate ``current_number``, ``current_stem``, ``current_kind`` and
     ``current_difficulty`` from each question's newest version (correlated subqueries)."""
-    newest = _newest_version()
+    newest = QuestionVersion.objects.newest_for()
     return questions.annotate(
         current_number=Subquery(newest.values("number")[:1]),
         current_stem=Subquery(newest.values("stem")[:1]),
@@ -372,19 +368,24 @@ def question_history(*, question: Question) -> list[HistoryEntry]:
 
 @dataclass(frozen=True)
 class StemPart:
+    """A piece of a fill-in-the-blank stem: text, or (``blank`` set) an input holding
+    ``response``."""
+
     text: str = ""
     blank: int | None = None  # 1-based blank number, or None for plain text
+    response: str = ""
 
 
-def stem_parts(stem: str) -> list[StemPart]:
+def stem_parts(stem: str, responses: dict[int, str] | None = None) -> list[StemPart]:
     """The stem split into text and numbered blanks (runs of three or more underscores),
-    for rendering blanks as inputs."""
+    for rendering blanks as inputs; ``responses`` fills them (a learner's answers)."""
+    responses = responses or {}
     parts: list[StemPart] = []
     position = 0
     for number, match in enumerate(BLANK_MARKER.finditer(stem), start=1):
         if match.start() > position:
             parts.append(StemPart(text=stem[position : match.start()]))
-        parts.append(StemPart(blank=number))
+        parts.append(StemPart(blank=number, response=responses.get(number, "")))
         position = match.end()
     if position < len(stem):
         parts.append(StemPart(text=stem[position:]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Prefetch, Q, QuerySet, Subquery
 
 from quizzes.models import (
     GenerationJob,
@@ -88,11 +88,7 @@ def job_progress(job: GenerationJob | None) -> dict:
 
 
 def _current_kind() -> Subquery:
-    return Subquery(
-        QuestionVersion.objects.filter(question=OuterRef("pk"))
-        .order_by("-number")
-        .values("kind")[:1]
-    )
+    return Subquery(QuestionVersion.objects.newest_for("pk").values("kind")[:1])
 
 
 def review_counts(*, bank: QuestionBank) -> dict[str, int]:

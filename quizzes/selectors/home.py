@@ -268,7 +268,7 @@ def bank_question_page(*, bank: QuestionBank, page_number: str | int | None) -> 
     """One page of the bank's questions, oldest first; ``object_list`` holds
     ``BankQuestion`` rows built from each question's newest version. Two queries (count,
     page); a page number out of range gives the last page."""
-    newest = QuestionVersion.objects.filter(question=OuterRef("pk")).order_by("-number")
+    newest = QuestionVersion.objects.newest_for("pk")
     questions = (
         Question.objects.filter(bank=bank)
         .annotate(

@@ -215,7 +215,7 @@ def quiz_slot_rows(*, quiz: Quiz) -> list[SlotRow]:
     """The quiz's slots in order, each with what it shows; rules with how many questions
     they match now. Two queries (slots with their questions, banks, pinned versions and
     rule filters; rule match counts — skipped when the quiz has no rule)."""
-    newest = QuestionVersion.objects.filter(question=OuterRef("question_id")).order_by("-number")
+    newest = QuestionVersion.objects.newest_for("question_id")
     slots = list(
         QuizSlot.objects.filter(quiz=quiz)
         .select_related("question__bank", "pinned_version", "draw_bank", "draw_key_point__document")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Subquery
 
 from quizzes.models import Assignment, Attempt, AttemptItem, QuestionVersion
 
@@ -20,7 +20,7 @@ class RegradeCandidate:
 def regrade_candidates(*, assignment: Assignment) -> list[RegradeCandidate]:
     """Questions of this assignment's attempts that now have a newer version than some
     attempt used, with how many items use an older one. One query."""
-    newest = QuestionVersion.objects.filter(question=OuterRef("question_id")).order_by("-number")
+    newest = QuestionVersion.objects.newest_for("question_id")
     rows = (
         AttemptItem.objects.filter(attempt__assignment=assignment)
         .exclude(attempt__state=Attempt.State.ABANDONED)

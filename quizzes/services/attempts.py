@@ -100,7 +100,7 @@ def _draw_for_rule(
     them in ``excluded``. Least-seen first: questions this learner was shown least often,
     over all their attempts, come first; ties are broken by ``rng``. Fewer matches than
     asked for give what there is. Two queries."""
-    newest = QuestionVersion.objects.filter(question=OuterRef("pk")).order_by("-number")
+    newest = QuestionVersion.objects.newest_for("pk")
     seen = (
         AttemptItem.objects.filter(attempt__user=user, question=OuterRef("pk"))
         .order_by()
@@ -434,7 +434,9 @@ def _to_score(fraction: Fraction, points: Decimal) -> Decimal:
 
 def item_fraction(item: AttemptItem) -> Fraction:
     """The fraction of its points one item earns, from its stored response against its
-    pinned version's key. Uses prefetched choices, blanks and answers when present."""
+    pinned version's key: which choices are right comes from the shown choices' own
+    ``Choice`` rows (every choice of the version is shown). Uses prefetched rows: load
+    ``choices__choice``, ``blanks`` and ``question_version__blank_answers`` with the item."""
     version = item.question_version
     if version.kind == QuestionKind.BLANK:
         accepted: dict[int, list[str]] = {}
@@ -445,8 +447,9 @@ def item_fraction(item: AttemptItem) -> Fraction:
             [responses.get(index, "") for index in sorted(accepted)],
             [accepted[index] for index in sorted(accepted)],
         )
-    selected = {c.choice_id for c in item.choices.all() if c.selected}
-    correct = {c.pk for c in version.choices.all() if c.is_correct}
+    shown = list(item.choices.all())
+    selected = {c.choice_id for c in shown if c.selected}
+    correct = {c.choice_id for c in shown if c.choice.is_correct}
     if version.kind == QuestionKind.MULTIPLE:
         return grading.grade_multiple(selected, correct)
     return grading.grade_single(selected, next(iter(correct), -1))
@@ -461,10 +464,9 @@ def _finish_locked(*, attempt: Attempt, now: datetime) -> Attempt:
     """Grade and finish ``attempt``, whose row the caller has locked and found open."""
     items = list(
         attempt.items.select_related("question_version").prefetch_related(
-            "choices",
+            Prefetch("choices", queryset=AttemptChoice.objects.select_related("choice")),
             "blanks",
-            Prefetch("question_version__choices"),
-            Prefetch("question_version__blank_answers"),
+            "question_version__blank_answers",
         )
     )
     total = Decimal(0)
