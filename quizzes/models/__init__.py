@@ -13,6 +13,7 @@ from .attempts import (
 from .banks import (
     BlankAnswer,
     Choice,
+    ImportBatch,
     KeyPoint,
     Language,
     Question,
@@ -22,7 +23,7 @@ from .banks import (
     SourceDocument,
 )
 from .generation import GenerationJob
-from .groups import Assignment, Membership, StudyGroup
+from .groups import Assignment, Membership, Notice, StudyGroup
 from .quizzes import Quiz, QuizSlot
 
 __all__ = [
@@ -35,9 +36,11 @@ __all__ = [
     "BlankAnswer",
     "Choice",
     "GenerationJob",
+    "ImportBatch",
     "KeyPoint",
     "Language",
     "Membership",
+    "Notice",
     "Question",
     "QuestionBank",
     "QuestionKind",

@@ -220,6 +220,15 @@ class AssignmentResult(models.Model):
         _("percent"), max_digits=7, decimal_places=4, null=True, blank=True
     )
     passed = models.BooleanField(_("passed"), null=True, blank=True)
+    best_percent = models.DecimalField(
+        _("best percent"), max_digits=7, decimal_places=4, null=True, blank=True
+    )
+    time_spent = models.DurationField(
+        _("time spent"),
+        null=True,
+        blank=True,
+        help_text=_("Time from start to finish, summed over finished attempts."),
+    )
     first_started_at = models.DateTimeField(_("first started"), null=True, blank=True)
     last_finished_at = models.DateTimeField(_("last finished"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -238,6 +247,11 @@ class AssignmentResult(models.Model):
             models.CheckConstraint(
                 condition=Q(percent__isnull=True) | Q(percent__gte=0, percent__lte=100),
                 name="result_percent_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(best_percent__isnull=True)
+                | Q(best_percent__gte=0, best_percent__lte=100),
+                name="result_best_percent_0_100",
             ),
         ]
 

@@ -167,6 +167,14 @@ class Question(models.Model):
         blank=True,
         related_name="questions",
     )
+    import_batch = models.ForeignKey(
+        "ImportBatch",
+        verbose_name=_("imported from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questions",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -329,3 +337,60 @@ class BlankAnswer(ImmutableRow):
 
     def __str__(self) -> str:
         return f"[{self.blank}] {self.text}"
+
+
+class ImportBatch(models.Model):
+    """One uploaded question file on its way into a bank: parsed into a preview
+    (``pending``), then either imported in one transaction or cancelled. The file's bytes
+    are kept only while pending. A file (by SHA-256) is imported into a bank at most once:
+    a partial unique index says so."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting for confirmation")
+        IMPORTED = "imported", _("imported")
+        CANCELLED = "cancelled", _("cancelled")
+
+    bank = models.ForeignKey(
+        QuestionBank,
+        verbose_name=_("bank"),
+        on_delete=models.CASCADE,
+        related_name="import_batches",
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    format = models.CharField(_("format"), max_length=32)
+    checksum = models.CharField(
+        _("checksum"), max_length=64, help_text=_("SHA-256 of the uploaded file.")
+    )
+    data = models.BinaryField(_("file contents"), blank=True, default=b"")
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.PENDING
+    )
+    question_count = models.PositiveIntegerField(_("questions imported"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("imported or cancelled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("question import")
+        verbose_name_plural = _("question imports")
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "imported", "cancelled"]),
+                name="import_state_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["bank", "checksum"],
+                condition=Q(state="imported"),
+                name="import_file_once_per_bank",
+                violation_error_message=_("This file has already been imported into this bank."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} → {self.bank}"

@@ -128,3 +128,48 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quiz} → {self.group}"
+
+
+class Notice(models.Model):
+    """A message shown on a learner's home page until they dismiss it — for now the
+    organizer's reminders about an assignment (also sent by e-mail when the learner has an
+    address)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("learner"),
+        on_delete=models.CASCADE,
+        related_name="notices",
+    )
+    assignment = models.ForeignKey(
+        Assignment,
+        verbose_name=_("assignment"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notices",
+    )
+    message = models.TextField(_("message"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    dismissed_at = models.DateTimeField(_("dismissed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["user", "created_at"],
+                condition=Q(dismissed_at__isnull=True),
+                name="notice_open_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.message[:60]}"

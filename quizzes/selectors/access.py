@@ -1,25 +1,25 @@
 """Who may see which study group and question bank.
 
-Study groups form a tree (Party committee → branch → study group). A person sees a group
-when they are a member of it (any role), when they organize the group or any group above
-it, or when they are staff. The tree is walked to a fixed depth, ``MAX_GROUP_DEPTH``, with
-chained joins on ``parent`` inside a single query: no recursion in Python, no query per
-level, and a cycle in bad data cannot loop forever.
+Study groups form a tree of any depth (Party committee → general branch → branch → study
+group → …). A person sees a group when they are a member of it (any role), when they
+organize the group or any group above it, or when they are staff.
+
+The tree is walked in the database with recursive common table expressions (``WITH
+RECURSIVE``, on SQLite and PostgreSQL alike), used as ``IN (…)`` subqueries: one query
+whatever the depth, no recursion in Python. ``UNION`` (not ``UNION ALL``) drops rows already
+seen, so a cycle in bad data ends the walk instead of looping.
 """
 
+from django.db import connection
 from django.db.models import Q, QuerySet, TextChoices
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from quizzes.models import Membership, QuestionBank, StudyGroup, User
 
-# Deep enough for committee → general branch → branch → group → sub-group with room to
-# spare. Groups nested deeper than this are not reached from organizers above the limit.
-MAX_GROUP_DEPTH = 8
-
-# "parent", "parent__parent", … : the lookup paths from a group to its ancestors.
-ANCESTOR_PATHS: tuple[str, ...] = tuple(
-    "__".join(["parent"] * level) for level in range(1, MAX_GROUP_DEPTH + 1)
-)
+GROUPS = StudyGroup._meta.db_table
+MEMBERSHIPS = Membership._meta.db_table
+ORGANIZER = Membership.Role.ORGANIZER.value
 
 
 class GroupAccess(TextChoices):
@@ -34,42 +34,82 @@ def _is_signed_in(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active)
 
 
+def subtree_sql(roots_sql: str, params: tuple = ()) -> tuple[str, tuple]:
+    """SQL selecting the ids of the groups that ``roots_sql`` selects and of every group
+    below them, with its parameters. ``roots_sql`` selects one column of group ids."""
+    sql = (
+        f"WITH RECURSIVE subtree(id) AS ({roots_sql} "
+        f"UNION SELECT g.id FROM {GROUPS} g JOIN subtree s ON g.parent_id = s.id) "
+        "SELECT id FROM subtree"
+    )
+    return sql, params
+
+
+def ancestors_sql(roots_sql: str, params: tuple = ()) -> tuple[str, tuple]:
+    """SQL selecting the ids of the groups that ``roots_sql`` selects and of every group
+    above them, with its parameters."""
+    sql = (
+        f"WITH RECURSIVE up(id, parent_id) AS ("
+        f"SELECT g.id, g.parent_id FROM {GROUPS} g WHERE g.id IN ({roots_sql}) "
+        f"UNION SELECT g.id, g.parent_id FROM {GROUPS} g JOIN up ON g.id = up.parent_id) "
+        "SELECT id FROM up"
+    )
+    return sql, params
+
+
+def subtree_ids(group_ids) -> RawSQL:
+    """``group_ids`` (ids, or one group's id) and every group below them, as a subquery
+    for ``…__in=``. An empty list gives an empty subquery."""
+    if isinstance(group_ids, int):
+        group_ids = [group_ids]
+    ids = [int(pk) for pk in group_ids] or [0]
+    placeholders = ", ".join(["%s"] * len(ids))
+    return RawSQL(*subtree_sql(f"SELECT id FROM {GROUPS} WHERE id IN ({placeholders})", tuple(ids)))
+
+
+def ancestor_ids(group_id: int) -> RawSQL:
+    """The group ``group_id`` and every group above it, as a subquery for ``…__in=``."""
+    return RawSQL(*ancestors_sql("%s", (int(group_id),)))
+
+
+def organized_subtree_ids(user: User) -> RawSQL:
+    """Every group ``user`` organizes and every group below one of them, as a subquery."""
+    return RawSQL(
+        *subtree_sql(
+            f"SELECT group_id FROM {MEMBERSHIPS} WHERE user_id = %s AND role = %s",
+            (user.pk, ORGANIZER),
+        )
+    )
+
+
 def group_ids_with_ancestors(*, user: User) -> tuple[set[int], set[int]]:
     """The ids of the groups ``user`` belongs to, and those ids plus every ancestor's.
 
     One query. Assignments made to any group in the second set reach the user.
     """
-    columns = ("group_id", *(f"group__{path}" for path in ANCESTOR_PATHS))
-    rows = Membership.objects.filter(user=user).values_list(*columns)
-    own: set[int] = set()
-    reachable: set[int] = set()
-    for own_id, *ancestors in rows:
-        own.add(own_id)
-        reachable.add(own_id)
-        reachable.update(ancestor for ancestor in ancestors if ancestor is not None)
+    sql, params = ancestors_sql(
+        f"SELECT group_id FROM {MEMBERSHIPS} WHERE user_id = %s", (user.pk,)
+    )
+    own_sql = f"SELECT group_id, 1 FROM {MEMBERSHIPS} WHERE user_id = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, 0 FROM ({sql}) reachable UNION ALL {own_sql}", (*params, user.pk)
+        )
+        rows = cursor.fetchall()
+    own = {pk for pk, is_own in rows if is_own}
+    reachable = {pk for pk, _is_own in rows}
     return own, reachable
-
-
-def _below_any_of(group_ids) -> Q:
-    """Groups strictly below any of ``group_ids`` (a list or a ``values()`` subquery)."""
-    condition = Q()
-    for path in ANCESTOR_PATHS:
-        condition |= Q(**{f"{path}__in": group_ids})
-    return condition
 
 
 def groups_visible_to(user: User) -> QuerySet[StudyGroup]:
     """Every group ``user`` may open: all for staff; otherwise the groups they belong to
-    and every group below one they organize. One query when evaluated."""
+    and every group at or below one they organize. One query when evaluated."""
     if not _is_signed_in(user):
         return StudyGroup.objects.none()
     if user.is_staff:
         return StudyGroup.objects.all()
-    memberships = Membership.objects.filter(user=user)
-    member_of = memberships.values("group_id")
-    organizer_of = memberships.filter(role=Membership.Role.ORGANIZER).values("group_id")
-    # Forward joins on ``parent`` are single-valued, so no row repeats: no DISTINCT.
-    return StudyGroup.objects.filter(Q(pk__in=member_of) | _below_any_of(organizer_of))
+    member_of = Membership.objects.filter(user=user).values("group_id")
+    return StudyGroup.objects.filter(Q(pk__in=member_of) | Q(pk__in=organized_subtree_ids(user)))
 
 
 def group_access(*, user: User, group: StudyGroup) -> GroupAccess | None:
@@ -81,12 +121,11 @@ def group_access(*, user: User, group: StudyGroup) -> GroupAccess | None:
         return None
     if user.is_staff:
         return GroupAccess.STAFF
-    this_group = StudyGroup.objects.filter(pk=group.pk)
-    condition = Q(group_id=group.pk)
-    for path in ANCESTOR_PATHS:
-        condition |= Q(role=Membership.Role.ORGANIZER, group_id__in=this_group.values(path))
-    roles = set(Membership.objects.filter(user=user).filter(condition).values_list("role"))
-    if (Membership.Role.ORGANIZER,) in roles:
+    rows = Membership.objects.filter(user=user, group_id__in=ancestor_ids(group.pk)).values_list(
+        "group_id", "role"
+    )
+    roles = {role for group_id, role in rows if group_id == group.pk or role == ORGANIZER}
+    if ORGANIZER in roles:
         return GroupAccess.ORGANIZER
     if roles:
         return GroupAccess.MEMBER

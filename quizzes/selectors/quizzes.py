@@ -27,7 +27,7 @@ from quizzes.models import (
     StudyGroup,
     User,
 )
-from quizzes.selectors.access import ANCESTOR_PATHS
+from quizzes.selectors.access import organized_subtree_ids
 from quizzes.selectors.banks import QuestionFilters, questions_matching, with_current_version
 from quizzes.selectors.home import _count
 
@@ -267,10 +267,4 @@ def assignable_groups(*, user: User) -> QuerySet[StudyGroup]:
     groups = StudyGroup.objects.select_related("parent").order_by("name", "pk")
     if user.is_staff:
         return groups
-    organizer_of = Membership.objects.filter(user=user, role=Membership.Role.ORGANIZER).values(
-        "group_id"
-    )
-    condition = Q(pk__in=organizer_of)
-    for path in ANCESTOR_PATHS:
-        condition |= Q(**{f"{path}__in": organizer_of})
-    return groups.filter(condition)
+    return groups.filter(pk__in=organized_subtree_ids(user))

@@ -544,9 +544,15 @@ def assignment_result_refresh(*, assignment: Assignment, user: User) -> Assignme
         .values_list("started_at", flat=True)
         .first()
     )
-    score = percent = passed = None
+    score = percent = passed = best_percent = time_spent = None
     max_score = Decimal(0)
     if finished:
+        best_percent = min(max(a.percent or Decimal(0) for a in finished), Decimal(100)).quantize(
+            Decimal("0.0001"), rounding=ROUND_HALF_UP
+        )
+        time_spent = sum(
+            (a.finished_at - a.started_at for a in finished if a.finished_at), timedelta()
+        )
         method = quiz.grading_method
         if method == Quiz.GradingMethod.AVERAGE:
             score = sum((a.score for a in finished), Decimal(0)) / len(finished)
@@ -573,6 +579,8 @@ def assignment_result_refresh(*, assignment: Assignment, user: User) -> Assignme
             "max_score": max_score,
             "percent": percent,
             "passed": passed,
+            "best_percent": best_percent,
+            "time_spent": time_spent,
             "first_started_at": first_started,
             "last_finished_at": max((a.finished_at for a in finished), default=None),
         },
