@@ -1,7 +1,11 @@
+import pytest
+
 from quizzes.models import Membership
 from quizzes.selectors.assignments import assignment_learners
 
 from . import factories
+
+pytestmark = pytest.mark.django_db
 
 
 def test_learners_are_members_of_the_group_and_every_group_below_it_once(
