@@ -1,0 +1,740 @@
+"""Reports for organizers: how an assignment went, what its learners still get wrong,
+how good its questions are, and how a group does over time.
+
+Everything is computed in the database: aggregates, ``GROUP BY`` and correlated subqueries,
+never a Python loop over attempts or items. Each selector runs a fixed number of queries
+whatever the number of learners (the report tests pin the totals at 10 and 1,000 learners).
+
+Who counts: an assignment is for the members of its group and of every group below it
+(``selectors.assignments``). A learner who has left those groups but has attempts on the
+assignment still counts, as a *former member*, so scores never silently disappear from a
+report.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    FloatField,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextChoices,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Floor, Least, NullIf, Substr
+from django.utils.translation import gettext_lazy as _
+
+from quizzes.models import (
+    Assignment,
+    AssignmentResult,
+    Attempt,
+    AttemptChoice,
+    AttemptItem,
+    KeyPoint,
+    Membership,
+    Question,
+    QuestionKind,
+    QuestionVersion,
+    StudyGroup,
+    User,
+)
+
+from .access import GROUPS, MEMBERSHIPS, subtree_ids
+from .assignments import assignment_memberships
+from .home import _count
+
+MEMBERS_PER_PAGE = 50
+HISTOGRAM_BINS = 10
+
+
+def _as_float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _share(part: int, whole: int) -> float | None:
+    """``part`` of ``whole`` in percent, or ``None`` when there is nothing to divide."""
+    return part * 100.0 / whole if whole else None
+
+
+# --- Who an assignment's report is about ------------------------------------------------
+
+
+class LearnerStatus(TextChoices):
+    NOT_STARTED = "not_started", _("not started")
+    IN_PROGRESS = "in_progress", _("in progress")
+    FINISHED = "finished", _("finished")
+
+
+def _finished() -> Q:
+    return Q(result__attempts_finished__gt=0)
+
+
+def report_learners(assignment: Assignment) -> QuerySet[User]:
+    """Everyone the assignment's report is about, one row per learner: the active members
+    of its group's subtree, and anyone else with an attempt on it (former members).
+
+    Each row is annotated in the same query with its ``result`` (the learner's
+    ``AssignmentResult``, joined), ``shown_name``, ``group_name`` (their group in the
+    subtree, ``None`` for former members), ``is_current``, ``attempts_started``,
+    ``has_open_attempt`` and ``last_activity`` (their newest start or finish)."""
+    current = assignment_memberships(assignment).filter(user__is_active=True)
+    attempts = Attempt.objects.filter(assignment=assignment)
+    own_group = (
+        current.filter(user=OuterRef("pk"))
+        .order_by("group__name", "group_id")
+        .values("group__name")
+    )
+    last_activity = (
+        attempts.filter(user=OuterRef("pk"))
+        .annotate(at=Coalesce("finished_at", "started_at"))
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    return User.objects.filter(
+        Q(pk__in=current.values("user_id")) | Q(pk__in=attempts.values("user_id"))
+    ).annotate(
+        result=FilteredRelation(
+            "assignment_results", condition=Q(assignment_results__assignment=assignment)
+        ),
+        shown_name_sort=Coalesce(NullIf("display_name", Value("")), "username"),
+        group_name=Subquery(own_group[:1]),
+        is_current=Exists(current.filter(user=OuterRef("pk"))),
+        attempts_finished=Coalesce("result__attempts_finished", 0),
+        attempts_started=_count(attempts, outer_field="user"),
+        has_open_attempt=Exists(
+            attempts.filter(user=OuterRef("pk"), state=Attempt.State.IN_PROGRESS)
+        ),
+        percent=F("result__percent"),
+        best_percent=F("result__best_percent"),
+        passed=F("result__passed"),
+        time_spent=F("result__time_spent"),
+        last_activity=Subquery(last_activity),
+    )
+
+
+# Columns of the member table a reader may sort by: ``?sort=<key>`` or ``?sort=-<key>``.
+MEMBER_SORTS = {
+    "name": "shown_name_sort",
+    "username": "username",
+    "group": "group_name",
+    "status": "attempts_finished",
+    "score": "percent",
+    "best": "best_percent",
+    "attempts": "attempts_started",
+    "time": "time_spent",
+    "last": "last_activity",
+}
+
+
+def member_sort(value: str | None) -> str:
+    """``value`` if it names a sortable column (``-`` in front for descending), else
+    ``"name"``."""
+    if value and value.removeprefix("-") in MEMBER_SORTS:
+        return value
+    return "name"
+
+
+def report_member_rows(assignment: Assignment, *, sort: str = "name") -> QuerySet[User]:
+    """The member table: ``report_learners`` in the order ``sort`` asks for (see
+    ``MEMBER_SORTS``), empty values last, ties by name. One query per page shown."""
+    sort = member_sort(sort)
+    descending = sort.startswith("-")
+    column = F(MEMBER_SORTS[sort.removeprefix("-")])
+    order = column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
+    return report_learners(assignment).order_by(order, "shown_name_sort", "pk")
+
+
+def learner_status(row: User) -> LearnerStatus:
+    """Where a row of ``report_learners`` stands: having finished an attempt wins."""
+    if row.attempts_finished:
+        return LearnerStatus.FINISHED
+    if row.has_open_attempt:
+        return LearnerStatus.IN_PROGRESS
+    return LearnerStatus.NOT_STARTED
+
+
+# --- Summary, histogram, roll-up rows ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """Learners, finished, mean and pass rate of some of an assignment's learners."""
+
+    label: str
+    learners: int
+    finished: int
+    mean: float | None
+    passed: int
+    group: StudyGroup | None = None
+
+    @property
+    def completion(self) -> float | None:
+        return _share(self.finished, self.learners)
+
+    @property
+    def pass_rate(self) -> float | None:
+        """Share of those who finished that passed (by the quiz's grading method)."""
+        return _share(self.passed, self.finished)
+
+
+@dataclass(frozen=True)
+class HistogramBin:
+    low: int
+    high: int
+    count: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.low}–{self.high}"
+
+
+@dataclass(frozen=True)
+class AssignmentSummary:
+    """The head of an assignment report. Scores are the learners' results by the quiz's
+    grading method, in percent; ``best`` is the best percent anyone reached."""
+
+    learners: int
+    not_started: int
+    in_progress: int
+    finished: int
+    overdue: int
+    mean: float | None
+    median: float | None
+    best: float | None
+    passed: int
+    histogram: list[HistogramBin]
+    current: Rollup
+    direct: Rollup
+    former: Rollup
+
+    @property
+    def completion(self) -> float | None:
+        return _share(self.finished, self.learners)
+
+    @property
+    def pass_rate(self) -> float | None:
+        return _share(self.passed, self.finished)
+
+
+def _rollup_aggregates(prefix: str, condition: Q) -> dict:
+    finished = condition & _finished()
+    return {
+        f"{prefix}_learners": Count("pk", filter=condition),
+        f"{prefix}_finished": Count("pk", filter=finished),
+        f"{prefix}_mean": Avg(Cast("percent", FloatField()), filter=finished),
+        f"{prefix}_passed": Count("pk", filter=finished & Q(passed=True)),
+    }
+
+
+def _rollup(totals: dict, prefix: str, label: str) -> Rollup:
+    return Rollup(
+        label=label,
+        learners=totals[f"{prefix}_learners"],
+        finished=totals[f"{prefix}_finished"],
+        mean=_as_float(totals[f"{prefix}_mean"]),
+        passed=totals[f"{prefix}_passed"],
+    )
+
+
+def _median(finished: QuerySet[User], count: int) -> float | None:
+    """The median percent: the database sorts, and sends back the one or two middle rows."""
+    if not count:
+        return None
+    start = (count - 1) // 2
+    middle = [
+        float(value)
+        for value in finished.order_by("percent").values_list("percent", flat=True)[
+            start : start + 2 - count % 2
+        ]
+    ]
+    return sum(middle) / len(middle)
+
+
+def assignment_summary(assignment: Assignment, *, now: datetime) -> AssignmentSummary:
+    """Completion counts, mean, median and best score, pass rate and a ten-bin histogram
+    of the learners' percents. Three queries: the counts and means, the median, the
+    histogram. ``overdue`` counts learners who have not finished once the due time has
+    passed."""
+    learners = report_learners(assignment)
+    direct = Exists(
+        Membership.objects.filter(
+            user=OuterRef("pk"), group_id=assignment.group_id, role=Membership.Role.MEMBER
+        )
+    )
+    learners = learners.annotate(is_direct=direct)
+    totals = learners.aggregate(
+        learners=Count("pk"),
+        finished=Count("pk", filter=_finished()),
+        in_progress=Count("pk", filter=~_finished() & Q(has_open_attempt=True)),
+        mean=Avg(Cast("percent", FloatField()), filter=_finished()),
+        best=Max("best_percent"),
+        passed_count=Count("pk", filter=_finished() & Q(passed=True)),
+        **_rollup_aggregates("current", Q(is_current=True)),
+        **_rollup_aggregates("direct", Q(is_current=True, is_direct=True)),
+        **_rollup_aggregates("former", Q(is_current=False)),
+    )
+    finished = learners.filter(_finished())
+    bins = dict(
+        finished.annotate(
+            bin=Least(
+                Cast(Floor(Cast("percent", FloatField()) / Value(10.0)), IntegerField()),
+                Value(HISTOGRAM_BINS - 1),
+            )
+        )
+        .order_by()
+        .values_list("bin")
+        .annotate(n=Count("pk"))
+    )
+    width = 100 // HISTOGRAM_BINS
+    histogram = [
+        HistogramBin(
+            low=i * width,
+            high=100 if i == HISTOGRAM_BINS - 1 else (i + 1) * width - 1,
+            count=bins.get(i, 0),
+        )
+        for i in range(HISTOGRAM_BINS)
+    ]
+    not_finished = totals["learners"] - totals["finished"]
+    return AssignmentSummary(
+        learners=totals["learners"],
+        not_started=not_finished - totals["in_progress"],
+        in_progress=totals["in_progress"],
+        finished=totals["finished"],
+        overdue=not_finished if now >= assignment.due_at else 0,
+        mean=_as_float(totals["mean"]),
+        median=_median(finished, totals["finished"]),
+        best=_as_float(totals["best"]),
+        passed=totals["passed_count"],
+        histogram=histogram,
+        current=_rollup(totals, "current", str(_("Current members"))),
+        direct=_rollup(
+            totals,
+            "direct",
+            str(_("Members of %(group)s itself") % {"group": assignment.group.name}),
+        ),
+        former=_rollup(totals, "former", str(_("Former members"))),
+    )
+
+
+_USERS = User._meta.db_table
+_RESULTS = AssignmentResult._meta.db_table
+
+# Per direct child of a group: the members of the child's whole subtree (each once per
+# child) joined to their results. ``UNION`` ends the walk on a cycle in bad data.
+_SUBGROUP_SQL = f"""
+WITH RECURSIVE branch(id, root) AS (
+    SELECT id, id FROM {GROUPS} WHERE parent_id = %(group)s
+    UNION
+    SELECT g.id, b.root FROM {GROUPS} g JOIN branch b ON g.parent_id = b.id
+),
+placed(root, user_id) AS (
+    SELECT DISTINCT b.root, m.user_id
+    FROM branch b
+    JOIN {MEMBERSHIPS} m ON m.group_id = b.id
+    JOIN {_USERS} u ON u.id = m.user_id
+    WHERE m.role = %(member)s AND u.is_active = %(active)s
+)
+SELECT c.id, c.name, COUNT(p.user_id), COUNT(r.id), AVG(CAST(r.percent AS DOUBLE PRECISION)),
+       COALESCE(SUM(CASE WHEN r.passed THEN 1 ELSE 0 END), 0)
+FROM {GROUPS} c
+LEFT JOIN placed p ON p.root = c.id
+LEFT JOIN {_RESULTS} r
+       ON r.user_id = p.user_id AND r.assignment_id = %(assignment)s AND r.attempts_finished > 0
+WHERE c.parent_id = %(group)s
+GROUP BY c.id, c.name
+ORDER BY c.name, c.id
+"""
+
+
+def assignment_subgroup_rows(assignment: Assignment) -> list[Rollup]:
+    """One roll-up row per direct sub-group of the assignment's group, each aggregating
+    its whole subtree (at any depth). A learner in two sub-groups counts in both. One
+    query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SUBGROUP_SQL,
+            {
+                "group": assignment.group_id,
+                "member": Membership.Role.MEMBER.value,
+                "active": True,
+                "assignment": assignment.pk,
+            },
+        )
+        rows = cursor.fetchall()
+    return [
+        Rollup(
+            label=name,
+            learners=learners,
+            finished=finished,
+            mean=_as_float(mean),
+            passed=int(passed),
+            group=StudyGroup(pk=pk, name=name, parent_id=assignment.group_id),
+        )
+        for pk, name, learners, finished, mean, passed in rows
+    ]
+
+
+# --- Mastery per key point --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyPointMastery:
+    """How much of what was asked about one key point was answered right."""
+
+    key_point: KeyPoint | None
+    score: float
+    points: float
+    answers: int
+    questions: int
+    passage: str = ""
+
+    @property
+    def mastery(self) -> float | None:
+        """Share of correct answers: item scores over item points, in percent."""
+        return self.score * 100.0 / self.points if self.points else None
+
+
+def _finished_items(assignment: Assignment) -> QuerySet[AttemptItem]:
+    return AttemptItem.objects.filter(
+        attempt__assignment=assignment, attempt__state=Attempt.State.FINISHED
+    )
+
+
+def assignment_mastery(assignment: Assignment) -> tuple[list[KeyPointMastery], KeyPointMastery]:
+    """Mastery per key point across the assignment's finished attempts, weakest first,
+    each with its source passage (the document's text between the key point's offsets,
+    cut out by the database). Also the row of questions linked to no key point. Two
+    queries."""
+    totals = list(
+        _finished_items(assignment)
+        .values("question__key_point_id")
+        .annotate(
+            score=Coalesce(Sum(Cast("score", FloatField())), 0.0),
+            points=Sum(Cast("points", FloatField())),
+            answers=Count("pk"),
+            questions=Count("question_id", distinct=True),
+            mastery=F("score") / NullIf(F("points"), 0.0),
+        )
+        .order_by("mastery", "question__key_point_id")
+    )
+    key_points = KeyPoint.objects.filter(
+        pk__in=[row["question__key_point_id"] for row in totals if row["question__key_point_id"]]
+    ).annotate(
+        passage=Substr(
+            "document__text", F("start_offset") + 1, F("end_offset") - F("start_offset")
+        ),
+        document_title=F("document__title"),
+    )
+    by_pk = {key_point.pk: key_point for key_point in key_points}
+    rows = []
+    unlinked = KeyPointMastery(key_point=None, score=0.0, points=0.0, answers=0, questions=0)
+    for row in totals:
+        key_point = by_pk.get(row["question__key_point_id"])
+        mastery = KeyPointMastery(
+            key_point=key_point,
+            score=row["score"],
+            points=row["points"] or 0.0,
+            answers=row["answers"],
+            questions=row["questions"],
+            passage=key_point.passage if key_point else "",
+        )
+        if key_point is None:
+            unlinked = mastery
+        else:
+            rows.append(mastery)
+    return rows, unlinked
+
+
+# --- Item analysis ----------------------------------------------------------------------
+
+
+class AnalysedAttempts(TextChoices):
+    FIRST = "first", _("each learner's first finished attempt")
+    ALL = "all", _("all finished attempts")
+
+
+def analysed_attempts(assignment: Assignment, which: str) -> QuerySet[Attempt]:
+    """The finished attempts an item analysis reads: all of them, or each learner's first
+    finished one (the default, as Moodle's; later attempts are taken after seeing
+    feedback)."""
+    finished = Attempt.objects.filter(assignment=assignment, state=Attempt.State.FINISHED)
+    if which == AnalysedAttempts.ALL:
+        return finished
+    first_number = (
+        finished.filter(user=OuterRef("user"))
+        .order_by()
+        .values("user")
+        .annotate(first=Min("number"))
+        .values("first")
+    )
+    return finished.filter(number=Subquery(first_number))
+
+
+@dataclass(frozen=True)
+class ChoiceStats:
+    choice_id: int
+    text: str
+    is_correct: bool
+    version: int
+    ordinal: int
+    shown: int
+    picked: int
+
+    @property
+    def pick_rate(self) -> float | None:
+        return _share(self.picked, self.shown)
+
+
+@dataclass
+class ItemStats:
+    """Moodle's statistics of one question over the analysed attempts.
+
+    With x an attempt's mark on the question and y the rest of that attempt's total
+    (its total minus x), over the n attempts that showed the question:
+
+    - facility index F = 100 × mean(x / points);
+    - SD = 100 × sample standard deviation of x / points;
+    - discrimination index D = 100 × cov(x, y) / √(var x · var y), the Pearson
+      correlation of the item's mark with the rest of the attempt;
+    - discriminative efficiency = 100 × cov(x, y) / cov_max(x, y), where cov_max pairs the
+      marks and the rest-totals both sorted ascending — the largest covariance these
+      two sets of values could have — so it says how close D comes to the best this
+      question's distribution of marks allows.
+
+    A figure is ``None`` when it is undefined (one attempt, or no spread)."""
+
+    question_id: int
+    position: int
+    n: int
+    facility: float | None
+    sd: float | None
+    discrimination: float | None
+    efficiency: float | None
+    stem: str = ""
+    kind: str = ""
+    choices: list[ChoiceStats] = field(default_factory=list)
+
+    @property
+    def kind_label(self) -> str:
+        return QuestionKind(self.kind).label if self.kind else ""
+
+    @property
+    def top_distractor(self) -> ChoiceStats | None:
+        """The wrong choice picked most often, if anyone picked one."""
+        wrong = [c for c in self.choices if not c.is_correct and c.picked]
+        return max(wrong, key=lambda c: (c.pick_rate or 0, -c.ordinal), default=None)
+
+
+_ITEMS = AttemptItem._meta.db_table
+
+# Sums, sums of squares and cross-products per question, in one statement. ``marks`` is one
+# row per analysed item: its mark x, the rest of its attempt's total y, its fraction f.
+# ``xs``/``ys`` rank x and y separately per question so that joining them on rank pairs
+# the k-th smallest x with the k-th smallest y (for discriminative efficiency).
+_ITEM_STATS_SQL = f"""
+WITH chosen AS ({{attempts}}),
+marks AS (
+    SELECT i.question_id AS q, i.position AS pos,
+           CAST(COALESCE(i.score, 0) AS DOUBLE PRECISION) AS x,
+           CAST(i.points AS DOUBLE PRECISION) AS pts,
+           SUM(CAST(COALESCE(i.score, 0) AS DOUBLE PRECISION)) OVER (PARTITION BY i.attempt_id)
+             - CAST(COALESCE(i.score, 0) AS DOUBLE PRECISION) AS y
+    FROM {_ITEMS} i
+    WHERE i.attempt_id IN (SELECT id FROM chosen)
+),
+xs AS (SELECT q, x, ROW_NUMBER() OVER (PARTITION BY q ORDER BY x) AS k FROM marks),
+ys AS (SELECT q, y, ROW_NUMBER() OVER (PARTITION BY q ORDER BY y) AS k FROM marks),
+sorted AS (
+    SELECT xs.q, SUM(xs.x * ys.y) AS sxy_max
+    FROM xs JOIN ys ON ys.q = xs.q AND ys.k = xs.k
+    GROUP BY xs.q
+),
+sums AS (
+    SELECT q, MIN(pos) AS pos, COUNT(*) AS n,
+           SUM(x / pts) AS sf, SUM((x / pts) * (x / pts)) AS sff,
+           SUM(x) AS sx, SUM(x * x) AS sxx, SUM(y) AS sy, SUM(y * y) AS syy, SUM(x * y) AS sxy
+    FROM marks
+    GROUP BY q
+)
+SELECT sums.q, sums.pos, sums.n, sums.sf, sums.sff, sums.sx, sums.sxx, sums.sy, sums.syy,
+       sums.sxy, sorted.sxy_max
+FROM sums JOIN sorted ON sorted.q = sums.q
+ORDER BY sums.pos, sums.q
+"""
+
+# Below this, a variance or covariance is rounding noise of sums of squares.
+_EPSILON = 1e-9
+
+
+def item_stats_from_sums(
+    *,
+    n: int,
+    sf: float,
+    sff: float,
+    sx: float,
+    sxx: float,
+    sy: float,
+    syy: float,
+    sxy: float,
+    sxy_max: float,
+) -> tuple[float | None, float | None, float | None, float | None]:
+    """Facility, SD, discrimination index and discriminative efficiency (all × 100) from
+    the sums the database returns (see ``ItemStats``). Sample (n − 1) variances, as Moodle;
+    the ratios do not depend on the divisor."""
+    if not n:
+        return None, None, None, None
+    facility = 100.0 * sf / n
+    if n < 2:
+        return facility, None, None, None
+    var_f = max((sff - sf * sf / n) / (n - 1), 0.0)
+    sd = 100.0 * math.sqrt(var_f)
+    var_x = (sxx - sx * sx / n) / (n - 1)
+    var_y = (syy - sy * sy / n) / (n - 1)
+    cov = (sxy - sx * sy / n) / (n - 1)
+    cov_max = (sxy_max - sx * sy / n) / (n - 1)
+    discrimination = (
+        100.0 * cov / math.sqrt(var_x * var_y) if var_x > _EPSILON and var_y > _EPSILON else None
+    )
+    efficiency = 100.0 * cov / cov_max if cov_max > _EPSILON else None
+    return facility, sd, discrimination, efficiency
+
+
+def item_analysis(
+    assignment: Assignment, *, which: str = AnalysedAttempts.FIRST
+) -> list[ItemStats]:
+    """Moodle's item statistics for every question of the assignment's analysed attempts
+    (``analysed_attempts``), in quiz order, with the pick counts of every choice shown.
+    Three queries: the sums per question, the questions' current stems, the choices."""
+    attempts = analysed_attempts(assignment, which).values("id")
+    attempts_sql, params = attempts.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(_ITEM_STATS_SQL.format(attempts=attempts_sql), params)
+        rows = cursor.fetchall()
+    stats = {}
+    for q, pos, n, sf, sff, sx, sxx, sy, syy, sxy, sxy_max in rows:
+        facility, sd, discrimination, efficiency = item_stats_from_sums(
+            n=n, sf=sf, sff=sff, sx=sx, sxx=sxx, sy=sy, syy=syy, sxy=sxy, sxy_max=sxy_max
+        )
+        stats[q] = ItemStats(
+            question_id=q,
+            position=pos,
+            n=n,
+            facility=facility,
+            sd=sd,
+            discrimination=discrimination,
+            efficiency=efficiency,
+        )
+    if not stats:
+        return []
+    newest = QuestionVersion.objects.newest_for()
+    for question in Question.objects.filter(pk__in=list(stats)).annotate(
+        stem=Subquery(newest.values("stem")[:1]), kind=Subquery(newest.values("kind")[:1])
+    ):
+        stats[question.pk].stem = question.stem
+        stats[question.pk].kind = question.kind
+    picks = (
+        AttemptChoice.objects.filter(item__attempt__in=attempts)
+        .values(
+            "item__question_id",
+            "choice_id",
+            "choice__text",
+            "choice__is_correct",
+            "choice__ordinal",
+            "choice__version__number",
+        )
+        .annotate(shown=Count("pk"), picked=Count("pk", filter=Q(selected=True)))
+        .order_by("item__question_id", "choice__version__number", "choice__ordinal")
+    )
+    for row in picks:
+        stats[row["item__question_id"]].choices.append(
+            ChoiceStats(
+                choice_id=row["choice_id"],
+                text=row["choice__text"],
+                is_correct=row["choice__is_correct"],
+                version=row["choice__version__number"],
+                ordinal=row["choice__ordinal"],
+                shown=row["shown"],
+                picked=row["picked"],
+            )
+        )
+    return list(stats.values())
+
+
+# --- A group's assignments over time ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    assignment: Assignment
+    learners: int
+    finished: int
+    mean: float | None
+
+    @property
+    def completion(self) -> float | None:
+        return _share(self.finished, self.learners)
+
+
+def group_trend(group: StudyGroup) -> list[TrendPoint]:
+    """The group's assignments in due-date order, each with its learners (today's members
+    of the group's subtree plus former members with attempts), how many finished and
+    their mean percent. Two queries."""
+    members = Membership.objects.filter(
+        role=Membership.Role.MEMBER, user__is_active=True, group_id__in=subtree_ids(group.pk)
+    )
+    current_count = members.values("user_id").distinct().count()
+    results = AssignmentResult.objects.filter(assignment=OuterRef("pk"), attempts_finished__gt=0)
+    former = Attempt.objects.filter(assignment=OuterRef("pk")).exclude(
+        user_id__in=members.values("user_id")
+    )
+    assignments = (
+        Assignment.objects.filter(group=group)
+        .select_related("quiz")
+        .annotate(
+            finished_count=_count(
+                AssignmentResult.objects.filter(attempts_finished__gt=0), outer_field="assignment"
+            ),
+            mean_percent=Subquery(
+                results.order_by()
+                .values("assignment")
+                .annotate(m=Avg(Cast("percent", FloatField())))
+                .values("m"),
+                output_field=FloatField(),
+            ),
+            former_count=Coalesce(
+                Subquery(
+                    former.order_by()
+                    .values("assignment")
+                    .annotate(n=Count("user_id", distinct=True))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+        )
+        .order_by("due_at", "opens_at", "pk")
+    )
+    return [
+        TrendPoint(
+            assignment=assignment,
+            learners=current_count + assignment.former_count,
+            finished=assignment.finished_count,
+            mean=_as_float(assignment.mean_percent),
+        )
+        for assignment in assignments
+    ]
