@@ -91,3 +91,26 @@ urlpatterns += [
     path("banks/<int:pk>/review/", documents.review_queue, name="review_queue"),
     path("banks/<int:pk>/review/decide/", documents.review_decide, name="review_decide"),
 ]
+
+# --- reports (quizzes/views/reports.py) -------------------------------------------------
+from .views import reports  # noqa: E402  (kept inside this block: one block per author)
+
+urlpatterns += [
+    path("assignments/<int:pk>/report/", reports.assignment_report, name="assignment_report"),
+    path(
+        "assignments/<int:pk>/report/mastery/",
+        reports.assignment_mastery_report,
+        name="assignment_mastery",
+    ),
+    path(
+        "assignments/<int:pk>/report/items/",
+        reports.assignment_items_report,
+        name="assignment_items",
+    ),
+    path(
+        "assignments/<int:pk>/report/<slug:table>.<slug:fmt>",
+        reports.assignment_report_export,
+        name="assignment_report_export",
+    ),
+    path("groups/<int:pk>/report/", reports.group_report, name="group_report"),
+]
