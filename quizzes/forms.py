@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from quizzes.drafts import BLANK_MARKER, ChoiceDraft, QuestionDraft
 from quizzes.models import KeyPoint, Question, QuestionBank, QuestionKind, Quiz, StudyGroup
 from quizzes.selectors.banks import QuestionFilters
+from quizzes.selectors.groups import tree_order
 
 DIFFICULTY_CHOICES = [(n, str(n)) for n in range(1, 6)]
 
@@ -581,7 +582,18 @@ class SlotPointsForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    group = forms.ChoiceField(label=_("Group"))
+    """Assign a quiz to one or more groups (each reaches the groups below it) for a time
+    window. The groups are offered in tree order; ``group_options`` feeds the template's
+    indented checkbox list."""
+
+    groups = forms.MultipleChoiceField(
+        label=_("Groups"),
+        help_text=_(
+            "Sub-groups are included: choosing a group assigns the quiz to every group below it."
+        ),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one group.")},
+    )
     opens_at = forms.DateTimeField(
         label=_("Opens"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -591,16 +603,35 @@ class AssignForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
+    # Indentation stops here; deeper groups still show their parent's name.
+    MAX_INDENT = 6
+
     def __init__(self, *args, groups: list[StudyGroup], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.groups = {str(group.pk): group for group in groups}
-        self.fields["group"].choices = [
-            ("", _("— choose a group —")),
-            *((pk, _group_label(group)) for pk, group in self.groups.items()),
+        ordered = tree_order(groups)
+        self.groups = {str(group.pk): group for group, _depth in ordered}
+        self.depths = {str(group.pk): depth for group, depth in ordered}
+        self.fields["groups"].choices = [
+            (pk, _group_label(group)) for pk, group in self.groups.items()
         ]
 
-    def clean_group(self) -> StudyGroup:
-        return self.groups[self.cleaned_data["group"]]
+    @property
+    def group_options(self) -> list[dict]:
+        chosen = set(self["groups"].value() or [])
+        return [
+            {
+                "value": pk,
+                "name": group.name,
+                "parent": group.parent.name if group.parent_id else "",
+                "indent": min(self.depths[pk], self.MAX_INDENT),
+                "checked": pk in chosen,
+                "id": f"{self['groups'].auto_id}_{index}",
+            }
+            for index, (pk, group) in enumerate(self.groups.items())
+        ]
+
+    def clean_groups(self) -> list[StudyGroup]:
+        return [self.groups[pk] for pk in self.cleaned_data["groups"]]
 
     def clean(self) -> dict:
         data = super().clean()

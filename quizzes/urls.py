@@ -6,7 +6,6 @@ app_name = "quizzes"
 
 urlpatterns = [
     path("", pages.home, name="home"),
-    path("groups/<int:pk>/", pages.group_detail, name="group_detail"),
     path("banks/<int:pk>/", pages.bank_detail, name="bank_detail"),
 ]
 
@@ -113,4 +112,49 @@ urlpatterns += [
         name="assignment_report_export",
     ),
     path("groups/<int:pk>/report/", reports.group_report, name="group_report"),
+]
+
+# --- study groups, joining, member import, assignment progress (quizzes/views/groups.py) -
+from .views import groups  # noqa: E402  (kept inside this block: one block per author)
+
+urlpatterns += [
+    path("groups/", groups.group_list, name="group_list"),
+    path("groups/new/", groups.group_create, name="group_create"),
+    path("groups/<int:pk>/", groups.group_detail, name="group_detail"),
+    path("groups/<int:pk>/edit/", groups.group_edit, name="group_edit"),
+    path("groups/<int:pk>/organizers/", groups.organizer_add, name="organizer_add"),
+    path(
+        "groups/<int:pk>/members/<int:membership_pk>/role/",
+        groups.member_role,
+        name="member_role",
+    ),
+    path(
+        "groups/<int:pk>/members/<int:membership_pk>/remove/",
+        groups.member_remove,
+        name="member_remove",
+    ),
+    path("groups/<int:pk>/join-code/", groups.join_code_regenerate, name="join_code_regenerate"),
+    path("groups/<int:pk>/join-sheet/", groups.group_join_sheet, name="group_join_sheet"),
+    path("groups/<int:pk>/join-qr.svg", groups.group_join_qr, name="group_join_qr"),
+    path("groups/<int:pk>/import/", groups.member_import, name="member_import"),
+    path(
+        "groups/<int:pk>/import/confirm/",
+        groups.member_import_confirm,
+        name="member_import_confirm",
+    ),
+    path("groups/<int:pk>/import/done/", groups.member_import_result, name="member_import_result"),
+    path(
+        "groups/<int:pk>/import/passwords/",
+        groups.member_import_passwords,
+        name="member_import_passwords",
+    ),
+    path("join/<str:code>/", groups.join, name="join"),
+    path("assignments/<int:pk>/", groups.assignment_detail, name="assignment_detail"),
+    path(
+        "assignments/<int:pk>/progress/<slug:which>.csv",
+        groups.assignment_progress_csv,
+        name="assignment_progress_csv",
+    ),
+    path("assignments/<int:pk>/remind/", groups.assignment_remind, name="assignment_remind"),
+    path("notices/<int:pk>/dismiss/", groups.notice_dismiss, name="notice_dismiss"),
 ]

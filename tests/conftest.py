@@ -50,3 +50,18 @@ def other_group(db):
 @pytest.fixture
 def superuser(db):
     return factories.UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def secretary(db):
+    return factories.UserFactory(username="secretary", display_name="Secretary Zhao")
+
+
+@pytest.fixture
+def committee(group, secretary):
+    """A committee above ``group``, organized by ``secretary`` only."""
+    committee = factories.GroupFactory(name="Party committee", created_by=secretary)
+    factories.MembershipFactory(group=committee, user=secretary, role=Membership.Role.ORGANIZER)
+    group.parent = committee
+    group.save(update_fields=["parent"])
+    return committee

@@ -125,3 +125,15 @@ class AttemptFactory(factory.django.DjangoModelFactory):
     number = 1
     started_at = factory.LazyFunction(timezone.now)
     max_score = 10
+
+
+def group_chain(depth: int, *, organizer, name: str = "Level") -> list:
+    """``depth`` groups, each the parent of the next; ``organizer`` organizes the top one
+    (and so, through the tree, all of them)."""
+    groups = []
+    parent = None
+    for level in range(depth):
+        parent = GroupFactory(name=f"{name} {level}", parent=parent, created_by=organizer)
+        groups.append(parent)
+    MembershipFactory(group=groups[0], user=organizer, role=models.Membership.Role.ORGANIZER)
+    return groups

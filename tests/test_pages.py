@@ -342,9 +342,10 @@ def test_home_query_count_does_not_grow_with_data(
     factories.AssignmentFactory(group=parent_group)
     client.force_login(organizer)
 
-    # 1 session, 2 user, 3 the user's groups with their ancestors, 4 assignments joined
-    # to the user's results, 5 organized groups with counts, 6 owned banks with counts.
-    with django_assert_num_queries(6):
+    # 1 session, 2 user, 3 open notices, 4 the user's groups with their ancestors,
+    # 5 assignments joined to the user's results, 6 organized groups with counts, 7 owned
+    # banks with counts.
+    with django_assert_num_queries(7):
         response = client.get(HOME)
 
     assert len(response.context["assignments"]) == size + 1

@@ -513,7 +513,7 @@ def test_rule_that_falls_short_later_is_flagged(organizer_client, quiz, bank):
 
 def _assign_data(group, opens, due):
     return {
-        "group": str(group.pk),
+        "groups": [str(group.pk)],
         "opens_at": opens.strftime("%Y-%m-%dT%H:%M"),
         "due_at": due.strftime("%Y-%m-%dT%H:%M"),
     }
@@ -586,7 +586,8 @@ def test_assign_form_lists_only_organized_groups(organizer_client, quiz, group, 
     response = organizer_client.get(_url("quiz_builder", quiz))
 
     html = response.content.decode()
-    assert f'<option value="{group.pk}">Branch study group</option>' in html
+    assert f'name="groups" value="{group.pk}"' in html
+    assert "Branch study group" in html
     assert "Another branch" not in html
 
 

@@ -23,6 +23,7 @@ from quizzes.models import (
     StudyGroup,
     User,
 )
+from quizzes.selectors.groups import groups_below_others
 from quizzes.selectors.quizzes import assignable_groups, rule_match_count
 
 # The settings an organizer edits on the quiz form; owner and timestamps are not among them.
@@ -252,24 +253,42 @@ def quiz_slot_pin(*, slot: QuizSlot, pin: bool) -> QuizSlot:
     return slot
 
 
+@transaction.atomic
 def quiz_assign(
     *,
     quiz: Quiz,
-    group: StudyGroup,
+    groups: Sequence[StudyGroup],
     opens_at: datetime,
     due_at: datetime,
     assigned_by: User,
-) -> Assignment:
-    """Assign a quiz to a group that ``assigned_by`` organizes (directly or from a group
-    above it; staff to any group)."""
-    if not assignable_groups(user=assigned_by).filter(pk=group.pk).exists():
+) -> list[Assignment]:
+    """Assign a quiz to one or more groups that ``assigned_by`` organizes (directly or
+    from a group above; staff to any group), all or nothing.
+
+    An assignment reaches every group below its group, so a chosen group below another
+    chosen group adds nothing: one assignment is made per chosen group that has no chosen
+    group above it. Returns them in the order the groups were given.
+    """
+    chosen = list(dict.fromkeys(group.pk for group in groups))
+    if not chosen:
+        raise ValidationError({"groups": _("Choose at least one group.")}, code="no_group")
+    allowed = set(
+        assignable_groups(user=assigned_by).filter(pk__in=chosen).values_list("pk", flat=True)
+    )
+    if allowed != set(chosen):
         raise ValidationError(
-            {"group": _("You can only assign quizzes to groups you organize.")},
+            {"groups": _("You can only assign quizzes to groups you organize.")},
             code="not_organizer",
         )
-    return assignment_create(
-        quiz=quiz, group=group, opens_at=opens_at, due_at=due_at, created_by=assigned_by
-    )
+    covered = groups_below_others(group_ids=chosen)
+    by_pk = {group.pk: group for group in groups}
+    return [
+        assignment_create(
+            quiz=quiz, group=by_pk[pk], opens_at=opens_at, due_at=due_at, created_by=assigned_by
+        )
+        for pk in chosen
+        if pk not in covered
+    ]
 
 
 def assignment_create(

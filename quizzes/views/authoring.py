@@ -655,9 +655,9 @@ def quiz_assign(request: HttpRequest, pk: int) -> HttpResponse:
     form = _assign_form(request, request.POST)
     if form.is_valid():
         try:
-            assignment = quiz_services.quiz_assign(
+            assignments = quiz_services.quiz_assign(
                 quiz=quiz,
-                group=form.cleaned_data["group"],
+                groups=form.cleaned_data["groups"],
                 opens_at=form.cleaned_data["opens_at"],
                 due_at=form.cleaned_data["due_at"],
                 assigned_by=request.user,
@@ -665,9 +665,15 @@ def quiz_assign(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _errors_to_form(form, error)
         else:
+            names = ", ".join(assignment.group.name for assignment in assignments)
             messages.success(
                 request,
-                _("Assigned to %(group)s.") % {"group": assignment.group.name},
+                ngettext(
+                    "Assigned to %(count)s group: %(groups)s.",
+                    "Assigned to %(count)s groups: %(groups)s.",
+                    len(assignments),
+                )
+                % {"count": len(assignments), "groups": names},
             )
             return redirect("quizzes:quiz_builder", pk=quiz.pk)
     return _builder(request, quiz, assign_form=form)

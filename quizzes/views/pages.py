@@ -1,4 +1,5 @@
-"""The signed-in person's pages: home, a study group, a question bank.
+"""The signed-in person's pages: home and a question bank (a study group's page is in
+``views.groups``).
 
 Views stay thin: they check access through ``selectors.access`` and read through
 ``selectors.home``. A page someone may not open answers 404, so its existence is not
@@ -11,14 +12,12 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from quizzes.models import QuestionBank, StudyGroup
-from quizzes.selectors.access import GroupAccess, can_view_bank, group_access
+from quizzes.models import QuestionBank
+from quizzes.selectors.access import can_view_bank
+from quizzes.selectors.groups import open_notices
 from quizzes.selectors.home import (
     bank_documents,
     bank_question_page,
-    group_assignments,
-    group_children,
-    group_members,
     learner_assignments,
     organized_groups,
     owned_banks,
@@ -33,32 +32,10 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "quizzes/home.html",
         {
+            "notices": open_notices(user=user),
             "assignments": learner_assignments(user=user, now=timezone.now()),
             "groups": list(organized_groups(user=user)),
             "banks": list(owned_banks(user=user)),
-        },
-    )
-
-
-@login_required
-@require_safe
-def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    group = get_object_or_404(StudyGroup.objects.select_related("parent"), pk=pk)
-    access = group_access(user=request.user, group=group)
-    if access is None:
-        raise Http404
-    manages = access in (GroupAccess.STAFF, GroupAccess.ORGANIZER)
-    return render(
-        request,
-        "quizzes/group_detail.html",
-        {
-            "group": group,
-            "manages": manages,
-            "members": group_members(group=group),
-            "assignments": group_assignments(group=group),
-            # Members may not open sub-groups, so only those who manage see them.
-            "children": group_children(group=group) if manages else [],
-            "now": timezone.now(),
         },
     )
 
