@@ -158,3 +158,26 @@ urlpatterns += [
     path("assignments/<int:pk>/remind/", groups.assignment_remind, name="assignment_remind"),
     path("notices/<int:pk>/dismiss/", groups.notice_dismiss, name="notice_dismiss"),
 ]
+
+# --- question interchange: import and export (quizzes/views/imports.py) -----------------
+from .views import imports  # noqa: E402  (kept inside this block: one block per author)
+
+urlpatterns += [
+    path("banks/<int:pk>/import/", imports.import_upload, name="import_upload"),
+    path("imports/<int:pk>/", imports.import_preview, name="import_preview"),
+    path("imports/<int:pk>/confirm/", imports.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/cancel/", imports.import_cancel, name="import_cancel"),
+    path("imports/template.xlsx", imports.import_template, name="import_template"),
+    path("banks/<int:pk>/export/", imports.bank_export, name="bank_export"),
+    path(
+        "banks/<int:pk>/export/<slug:fmt>/",
+        imports.bank_export_download,
+        name="bank_export_download",
+    ),
+    path("quizzes/<int:pk>/export/", imports.quiz_export, name="quiz_export"),
+    path(
+        "quizzes/<int:pk>/export/<slug:fmt>/",
+        imports.quiz_export_download,
+        name="quiz_export_download",
+    ),
+]

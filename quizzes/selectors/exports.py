@@ -1,0 +1,277 @@
+"""Exports: a bank's or a quiz's questions as drafts, written in an interchange format.
+
+Reads only. A bank exports the current (newest) version of each question that is not
+archived, oldest first; a quiz exports its fixed slots in order (a pinned version, else the
+question's newest), and leaves out random-draw rules, which hold no particular question.
+Loading is a constant number of queries whatever the size: versions, choices and accepted
+answers are read by subquery, not by a list of ids.
+
+Each format holds what it can (see the writers in ``quizzes.formats``): Aiken only single
+choice, GIFT and Moodle XML one blank per question, the sheet at most eight options, the
+Chinese plain-text layout no blank answer with "/", "|" or "；". ``format_problem`` says
+whether a draft is left out; an export says how many were.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+
+from django.db.models import Q, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from quizzes.drafts import QuestionDraft
+from quizzes.formats.aiken import aiken_problem, export_aiken
+from quizzes.formats.chinese_text import write_chinese_text
+from quizzes.formats.gift import export_gift, gift_problem
+from quizzes.formats.moodle_xml import write_moodle_xml
+from quizzes.formats.spreadsheet import export_csv, export_xlsx, sheet_problem
+from quizzes.models import BlankAnswer, Choice, Question, QuestionBank, QuestionVersion, Quiz
+from quizzes.services.banks import version_draft_from_parts  # a pure conversion
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str
+    label: str
+    extension: str
+    content_type: str
+    holds: str  # what the format cannot hold, said to the organizer
+
+
+EXPORT_FORMATS: dict[str, ExportFormat] = {
+    fmt.name: fmt
+    for fmt in (
+        ExportFormat(
+            "xlsx",
+            _("Excel (.xlsx), our template"),
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            _("Questions with more than eight choices are left out."),
+        ),
+        ExportFormat(
+            "gift",
+            _("GIFT (Moodle)"),
+            "gift.txt",
+            "text/plain; charset=utf-8",
+            _("Fill-in-the-blank questions with several blanks are left out."),
+        ),
+        ExportFormat(
+            "xml",
+            _("Moodle XML"),
+            "xml",
+            "application/xml; charset=utf-8",
+            _("Fill-in-the-blank questions with several blanks are left out."),
+        ),
+        ExportFormat(
+            "aiken",
+            _("Aiken"),
+            "aiken.txt",
+            "text/plain; charset=utf-8",
+            _("Aiken holds only single-choice questions; all others are left out."),
+        ),
+        ExportFormat(
+            "txt",
+            _("Chinese plain text (一、单选题 …)"),
+            "txt",
+            "text/plain; charset=utf-8",
+            _("Blank answers holding “/”, “|” or “；” cannot be written and are left out."),
+        ),
+        ExportFormat(
+            "csv",
+            _("CSV (our template)"),
+            "csv",
+            "text/csv; charset=utf-8",
+            _("Questions with more than eight choices are left out."),
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class ExportItem:
+    draft: QuestionDraft
+    key_point: str = ""  # the text of the question's key point, whitespace collapsed
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    content: bytes
+    filename: str
+    content_type: str
+    exported: int
+    left_out: int
+
+
+def _txt_problem(draft: QuestionDraft) -> str | None:
+    if draft.problems():
+        return "invalid_draft"
+    if any(re.search(r"[/|；]", a) for answers in draft.blanks for a in answers):
+        return "blank_separator"
+    return None
+
+
+def _xml_problem(draft: QuestionDraft) -> str | None:
+    if draft.problems():
+        return "invalid_draft"
+    return "several_blanks" if draft.kind == "blank" and len(draft.blanks) != 1 else None
+
+
+_PROBLEMS: dict[str, Callable[[QuestionDraft], str | None]] = {
+    "xlsx": sheet_problem,
+    "csv": sheet_problem,
+    "gift": gift_problem,
+    "xml": _xml_problem,
+    "aiken": aiken_problem,
+    "txt": _txt_problem,
+}
+
+
+def format_problem(fmt: str, draft: QuestionDraft) -> str | None:
+    """Why ``draft`` is left out of an export in ``fmt``, as a code; None when it is not."""
+    return _PROBLEMS[fmt](draft)
+
+
+def export_counts(items: list[ExportItem]) -> dict[str, tuple[int, int]]:
+    """Per format: how many of ``items`` it exports and how many it leaves out."""
+    counts = {}
+    for fmt in EXPORT_FORMATS:
+        left_out = sum(1 for item in items if format_problem(fmt, item.draft))
+        counts[fmt] = (len(items) - left_out, left_out)
+    return counts
+
+
+# --- reading the questions ------------------------------------------------------------------
+
+
+def _items(versions: QuerySet[QuestionVersion], order: list[int] | None = None) -> list[ExportItem]:
+    """Drafts of ``versions`` (a queryset, used as a subquery) with their key points.
+    Three queries. Ordered by question, or by ``order`` (version ids) when given."""
+    ids = versions.values("pk")
+    choices: dict[int, list[tuple[str, bool, str]]] = defaultdict(list)
+    for version_id, text, correct, feedback in (
+        Choice.objects.filter(version_id__in=Subquery(ids))
+        .order_by("version_id", "ordinal")
+        .values_list("version_id", "text", "is_correct", "feedback")
+    ):
+        choices[version_id].append((text, correct, feedback))
+    blanks: dict[int, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for version_id, blank, text in (
+        BlankAnswer.objects.filter(version_id__in=Subquery(ids))
+        .order_by("version_id", "blank", "pk")
+        .values_list("version_id", "blank", "text")
+    ):
+        blanks[version_id][blank].append(text)
+    rows = QuestionVersion.objects.filter(pk__in=Subquery(ids)).values(
+        "pk",
+        "question_id",
+        "kind",
+        "stem",
+        "explanation",
+        "source_excerpt",
+        "source_start",
+        "source_end",
+        "difficulty",
+        "question__key_point__text",
+    )
+    items: dict[int, tuple[int, ExportItem]] = {}
+    for row in rows:
+        per_blank = blanks.get(row["pk"], {})
+        draft = version_draft_from_parts(
+            kind=row["kind"],
+            stem=row["stem"],
+            explanation=row["explanation"],
+            source_excerpt=row["source_excerpt"],
+            source_start=row["source_start"],
+            source_end=row["source_end"],
+            difficulty=row["difficulty"],
+            choices=choices.get(row["pk"], []),
+            blanks=[per_blank[index] for index in sorted(per_blank)],
+        )
+        key_point = " ".join((row["question__key_point__text"] or "").split())
+        items[row["pk"]] = (row["question_id"], ExportItem(draft, key_point))
+    if order is not None:
+        return [items[pk][1] for pk in order if pk in items]
+    return [item for _question, item in sorted(items.values(), key=lambda pair: pair[0])]
+
+
+def bank_export_items(*, bank: QuestionBank) -> list[ExportItem]:
+    """The current version of every question of ``bank`` that is not archived, oldest
+    question first. Three queries."""
+    current = QuestionVersion.objects.newest_for().values("pk")[:1]
+    version_ids = (
+        Question.objects.filter(bank=bank)
+        .exclude(status=Question.Status.ARCHIVED)
+        .annotate(current_version=Subquery(current))
+        .values("current_version")
+    )
+    return _items(QuestionVersion.objects.filter(pk__in=Subquery(version_ids)))
+
+
+def quiz_export_items(*, quiz: Quiz) -> tuple[list[ExportItem], int]:
+    """The questions of ``quiz``'s fixed slots in slot order (the pinned version, else the
+    newest), and how many random-draw rules were left out. Four queries."""
+    slots = list(quiz.slots.order_by("position").values_list("question_id", "pinned_version_id"))
+    rules = sum(1 for question_id, _pinned in slots if question_id is None)
+    pinned = [version for question_id, version in slots if question_id and version]
+    following = [question_id for question_id, version in slots if question_id and not version]
+    newest: dict[int, int] = {}
+    for question_id, version_id, _number in (
+        QuestionVersion.objects.filter(question_id__in=following)
+        .order_by("question_id", "number")
+        .values_list("question_id", "pk", "number")
+    ):
+        newest[question_id] = version_id  # the last one seen is the newest
+    order = [version or newest.get(question_id) for question_id, version in slots if question_id]
+    order = [pk for pk in order if pk is not None]
+    versions = QuestionVersion.objects.filter(Q(pk__in=pinned) | Q(pk__in=list(newest.values())))
+    return _items(versions, order), rules
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def download_filename(title: str, extension: str) -> str:
+    """A file name from a title: characters file systems refuse removed, Chinese kept."""
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]+', " ", title)
+    name = " ".join(name.split())[:80].strip(" .") or "questions"
+    return f"{name}.{extension}"
+
+
+def export_file(
+    *, items: Iterable[ExportItem], fmt: str, title: str, language: str = "zh"
+) -> ExportFile:
+    """The items written in ``fmt``; those the format cannot hold are left out and counted.
+
+    ``language`` ("zh" or "en") chooses the sheet's column headers and kind names."""
+    spec = EXPORT_FORMATS[fmt]
+    items = list(items)
+    kept = [item for item in items if not format_problem(fmt, item.draft)]
+    drafts = [item.draft for item in kept]
+    if fmt in ("xlsx", "csv"):
+        # The sheet's 知识点 column carries the key point (as the draft's tag).
+        drafts = [
+            replace(item.draft, tags=(item.key_point,) if item.key_point else ()) for item in kept
+        ]
+    if fmt == "xlsx":
+        content, _skipped = export_xlsx(drafts, language=language, title=title)
+    elif fmt == "csv":
+        # With a BOM, so that Excel opens the UTF-8 text as UTF-8.
+        content = ("\ufeff" + export_csv(drafts, language=language)[0]).encode("utf-8")
+    elif fmt == "gift":
+        content = export_gift(drafts, category=title)[0].encode("utf-8")
+    elif fmt == "xml":
+        content = write_moodle_xml(drafts, category=title).encode("utf-8")
+    elif fmt == "aiken":
+        content = export_aiken(drafts)[0].encode("utf-8")
+    else:
+        content = write_chinese_text(drafts).encode("utf-8")
+    return ExportFile(
+        content=content,
+        filename=download_filename(title, spec.extension),
+        content_type=spec.content_type,
+        exported=len(kept),
+        left_out=len(items) - len(kept),
+    )
