@@ -169,3 +169,33 @@ def open_attempt(assignment: Assignment, user: User, *, number: int = 1) -> Atte
         started_at=timezone.now() - timedelta(minutes=5),
         max_score=Decimal(3),
     )
+
+
+def build_course(organizer, learners: int):
+    """A committee with two branches, ``learners`` members split between them, a quiz of
+    three questions on two key points; 60 % finished, 10 % in progress."""
+    committee = factories.GroupFactory(name="Committee", created_by=organizer)
+    factories.MembershipFactory(group=committee, user=organizer, role=Membership.Role.ORGANIZER)
+    east = factories.GroupFactory(name="East branch", parent=committee, created_by=organizer)
+    west = factories.GroupFactory(name="West branch", parent=committee, created_by=organizer)
+    people = add_members(east, learners // 2, prefix="east") + add_members(
+        west, learners - learners // 2, prefix="west"
+    )
+    document = factories.DocumentFactory(
+        bank=factories.BankFactory(owner=organizer), text="One idea. Another idea."
+    )
+    first = factories.KeyPointFactory(document=document, ordinal=1, start_offset=0, end_offset=9)
+    second = factories.KeyPointFactory(document=document, ordinal=2, start_offset=10, end_offset=23)
+    quiz, items = make_quiz(owner=organizer, questions=3, key_points=[first, first, second])
+    assignment = factories.AssignmentFactory(quiz=quiz, group=committee, created_by=organizer)
+    finishing = people[: learners * 6 // 10]
+    patterns = ([0, 0, 0], [0, 1, 0], [1, 0, 2], [0, 0, 3], [2, 2, 1])
+    finish_attempts(
+        assignment,
+        items,
+        {user: patterns[n % len(patterns)] for n, user in enumerate(finishing)},
+        refresh=False,
+    )
+    for user in people[len(finishing) : len(finishing) + learners // 10]:
+        open_attempt(assignment, user)
+    return assignment

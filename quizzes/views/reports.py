@@ -22,7 +22,6 @@ from quizzes.selectors.access import GroupAccess, group_access
 from quizzes.selectors.reports import (
     MEMBERS_PER_PAGE,
     AnalysedAttempts,
-    LearnerStatus,
     assignment_mastery,
     assignment_subgroup_rows,
     assignment_summary,
@@ -86,21 +85,16 @@ def assignment_report(request: HttpRequest, pk: int) -> HttpResponse:
     for row in page:
         row.status = learner_status(row)
         row.time_text = exports.duration_text(row.time_spent) if row.time_spent else ""
-    histogram = charts.bar_chart(
-        [b.label for b in summary.histogram],
+    histogram = charts.histogram_chart(
         [b.count for b in summary.histogram],
+        edges=[str(b.low) for b in summary.histogram] + ["100"],
         ident="histogram",
         title=_("Score distribution"),
         desc=_("Number of learners whose score falls in each band of ten percent."),
         x_label=_("Score (%)"),
-        y_label=_("Learners"),
     )
     completion = charts.stacked_bar(
-        [
-            charts.Segment(str(LearnerStatus.FINISHED.label).capitalize(), summary.finished),
-            charts.Segment(str(LearnerStatus.IN_PROGRESS.label).capitalize(), summary.in_progress),
-            charts.Segment(str(LearnerStatus.NOT_STARTED.label).capitalize(), summary.not_started),
-        ],
+        [summary.finished, summary.in_progress, summary.not_started],
         ident="completion",
         title=_("Completion"),
         desc=_("%(finished)s of %(learners)s learners finished.")
@@ -200,8 +194,6 @@ def group_report(request: HttpRequest, pk: int) -> HttpResponse:
             "Bars: the share of learners who finished each assignment. Line: their mean "
             "score. Assignments in order of due date, numbered as in the table."
         ),
-        completion_label=_("Completion"),
-        mean_label=_("Mean score"),
     )
     return render(
         request,
