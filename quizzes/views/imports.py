@@ -254,7 +254,7 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
     return response
 
 
-def _export_page(request, *, title: str, items, back_url: str, download_url, rules=0):
+def _export_page(request, *, title: str, items, back_url: str, download_url, rules=0, is_bank=True):
     counts = export_counts(items)
     formats = [
         {
@@ -274,6 +274,7 @@ def _export_page(request, *, title: str, items, back_url: str, download_url, rul
             "formats": formats,
             "back_url": back_url,
             "rules": rules,
+            "is_bank": is_bank,
         },
     )
 
@@ -322,6 +323,7 @@ def quiz_export(request: HttpRequest, pk: int) -> HttpResponse:
         back_url=reverse("quizzes:quiz_builder", args=[quiz.pk]),
         download_url=lambda fmt: reverse("quizzes:quiz_export_download", args=[quiz.pk, fmt]),
         rules=rules,
+        is_bank=False,
     )
 
 
