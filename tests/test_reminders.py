@@ -61,7 +61,7 @@ def test_reminder_reaches_everyone_not_finished_with_notice_and_mail(
     assert [message.to for message in mail.outbox] == [["li@example.org"]]
     message = mail.outbox[0]
     assert message.subject == "Reminder: Congress quiz"
-    assert "Please finish the quiz “Congress quiz” by" in message.body
+    assert "please finish the quiz “Congress quiz”." in message.body
     assert f"http://testserver/assignments/{assignment.pk}/take/" in message.body
     assert "Reminder sent to 2 learners (1 by e-mail)." in response.content.decode()
 

@@ -368,7 +368,8 @@ class ReminderOutcome:
 
 def reminder_default_message(assignment: Assignment) -> str:
     due = formats.date_format(timezone.localtime(assignment.due_at), "DATETIME_FORMAT")
-    return _("Please finish the quiz “%(quiz)s” by %(due)s.") % {
+    # The due time comes first: a time format may end in a full stop ("p.m.").
+    return _("Due %(due)s: please finish the quiz “%(quiz)s”.") % {
         "quiz": assignment.quiz.title,
         "due": due,
     }
