@@ -378,3 +378,12 @@ def test_staff_open_any_assignment_page(client, superuser, other_group):
     client.force_login(superuser)
 
     assert client.get(_url("assignment_detail", assignment.pk)).status_code == 200
+
+
+def test_assignment_page_links_to_the_reports(client, secretary, progress):
+    client.force_login(secretary)
+
+    html = client.get(_url("assignment_detail", progress.pk)).content.decode()
+
+    for name in ("assignment_report", "assignment_mastery", "assignment_items"):
+        assert _url(name, progress.pk) in html

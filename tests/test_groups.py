@@ -499,3 +499,14 @@ def test_organizer_of_a_parent_group_regenerates_the_sub_groups_code(
 
     group.refresh_from_db()
     assert group.join_code != code
+
+
+def test_group_page_links_organizers_to_the_group_report(client, organizer, learner, group):
+    report = _url("group_report", group.pk)
+    client.force_login(organizer)
+    organizer_html = client.get(group.get_absolute_url()).content.decode()
+    client.force_login(learner)
+    learner_html = client.get(group.get_absolute_url()).content.decode()
+
+    assert report in organizer_html
+    assert report not in learner_html
