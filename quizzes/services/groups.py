@@ -18,12 +18,13 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_p
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from quizzes.formats.members import MemberRow
 from quizzes.models import Assignment, Membership, Notice, StudyGroup, User
-from quizzes.selectors.access import GroupAccess, group_access, subtree_ids
+from quizzes.selectors.access import GroupAccess, ancestor_ids, group_access, subtree_ids
 from quizzes.selectors.groups import (
     ImportAction,
     ProgressList,
@@ -112,10 +113,13 @@ def group_update(
     takes it away from that parent's organizers, so only they (or staff) may do it.
     """
     _require_manager(updated_by, group)
-    # Lock the group and its new parent's chain, so two simultaneous moves cannot close a
-    # loop between them.
-    locked = [group.pk] + ([parent.pk] if parent else [])
-    list(StudyGroup.objects.select_for_update().filter(pk__in=locked).order_by("pk"))
+    # Lock the group and the new parent with every group above it. Two simultaneous moves
+    # that would close a loop each lock the other's group (it lies on their new parent's
+    # chain), so the second waits and then sees the first move in its cycle check.
+    on_the_way = Q(pk=group.pk)
+    if parent is not None:
+        on_the_way |= Q(pk__in=ancestor_ids(parent.pk))
+    list(StudyGroup.objects.select_for_update().filter(on_the_way).order_by("pk"))
     current_parent_id = (
         StudyGroup.objects.filter(pk=group.pk).values_list("parent_id", flat=True).get()
     )
@@ -214,12 +218,18 @@ def membership_set_role(*, membership: Membership, role: str, changed_by: User) 
 def organizer_add(*, group: StudyGroup, username: str, added_by: User) -> Membership:
     """Make the account ``username`` an organizer of ``group``, adding it if needed."""
     _require_manager(added_by, group)
-    user = User.objects.filter(username__iexact=username.strip(), is_active=True).first()
+    username = username.strip()
+    active = User.objects.filter(is_active=True)
+    # Usernames are unique as typed; prefer that account over one differing only in case.
+    user = (
+        active.filter(username=username).first()
+        or active.filter(username__iexact=username).order_by("pk").first()
+    )
     if user is None:
         raise ValidationError(
             {
                 "username": _("No active account has the username %(username)s.")
-                % {"username": username.strip()}
+                % {"username": username}
             },
             code="unknown_user",
         )
