@@ -186,7 +186,7 @@ class AnswerView(AttemptMixin, APIView):
             "answered": bool(data["choices"]) or any(text.strip() for text in data["blanks"]),
             "saved_at": item.answered_at,
             "server_now": timezone.now(),
-            "deadline": item.attempt.deadline,
+            "deadline": item.deadline,
         }
         return Response(AnswerSavedSerializer(saved).data)
 

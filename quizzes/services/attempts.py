@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -258,7 +259,65 @@ def attempt_start(
 
 def _expired(attempt: Attempt, now: datetime) -> bool:
     """Past the deadline and the grace period: no more saves; finished on next access."""
-    return attempt.deadline is not None and now > attempt.deadline + _grace()
+    return _past_grace(attempt.deadline, now)
+
+
+def _past_grace(deadline: datetime | None, now: datetime) -> bool:
+    return deadline is not None and now > deadline + _grace()
+
+
+@dataclass(frozen=True)
+class SavedAnswer:
+    """A saved answer: its item's new sequence and time, and the attempt's deadline as
+    read under the lock (pages reset their timer from it)."""
+
+    item_id: int
+    position: int
+    sequence: int
+    answered_at: datetime
+    deadline: datetime | None
+
+
+# The save path is the hot path of an attempt (one request per answer given, a whole class
+# at once), so it runs as plain SQL: compiling its ORM queries cost more than running them
+# (bench/answer_save.py). Same rows, same lock, same checks as the ORM would give.
+_ATTEMPT = Attempt._meta.db_table
+_ITEM = AttemptItem._meta.db_table
+_VERSION = QuestionVersion._meta.db_table
+_SHOWN = AttemptChoice._meta.db_table
+# The item at a position with its version's kind (and stem, only for blanks), then one row
+# per shown choice in shown order (a blank question: one row without a choice).
+_READ_ITEM_SQL = (
+    f"SELECT i.id, i.sequence, i.checked_at, v.kind, "
+    f"CASE WHEN v.kind = %s THEN v.stem ELSE '' END, c.position, c.choice_id "
+    f"FROM {_ITEM} i JOIN {_VERSION} v ON v.id = i.question_version_id "
+    f"LEFT JOIN {_SHOWN} c ON c.item_id = i.id "
+    f"WHERE i.attempt_id = %s AND i.position = %s ORDER BY c.position"
+)
+
+
+def _lock_open_attempt(cursor, *, attempt_pk: int, user_id: int | None) -> datetime | None:
+    """Lock the attempt row (``SELECT … FOR UPDATE``) of ``user_id`` (any user when None),
+    check it is in progress and return its deadline."""
+    sql = f"SELECT state, deadline FROM {_ATTEMPT} WHERE id = %s"
+    params: list = [attempt_pk]
+    if user_id is not None:
+        # Ownership is checked by the locking query itself: no separate read of the attempt.
+        sql += " AND user_id = %s"
+        params.append(user_id)
+    if connection.features.has_select_for_update:
+        sql += " " + connection.ops.for_update_sql()
+    cursor.execute(sql, params)
+    row = cursor.fetchone()
+    if row is None:
+        raise AttemptError("not_found", _("This attempt was not found."))
+    state, deadline = row
+    if state != Attempt.State.IN_PROGRESS:
+        raise AttemptError("finished", _("This attempt is already finished."))
+    if deadline is not None and timezone.is_naive(deadline):
+        # Plain SQL skips the ORM's converters: SQLite gives naive datetimes in UTC.
+        deadline = timezone.make_aware(deadline, connection.timezone)
+    return deadline
 
 
 def attempt_save_answer(
@@ -270,7 +329,7 @@ def attempt_save_answer(
     selected_positions: Sequence[int] | None = None,
     blanks: Sequence[str] = (),
     now: datetime | None = None,
-) -> AttemptItem:
+) -> SavedAnswer:
     """Save the answer to one item. ``sequence`` must be newer than the item's last save:
     a stale page (back button, second tab) is refused and never overwrites.
 
@@ -278,28 +337,28 @@ def attempt_save_answer(
     ``selected_positions`` in the attempt's shown order (choice ids follow the order the
     author wrote the choices in, so sending them to the browser would undo shuffling).
 
-    A save after the deadline and grace period is refused, and the attempt is finished as
-    of its deadline. A checked item (immediate feedback) is locked."""
+    The caller may pass a bare reference, ``Attempt(pk=…, user=…)``: ownership is then
+    checked by the locking query. A save after the deadline and grace period is refused,
+    and the attempt is finished as of its deadline. A checked item (immediate feedback) is
+    locked.
+
+    Four statements inside the transaction: lock the attempt, read the item with its shown
+    choices, update the changed choices (or replace the blanks), update the item."""
     now = now or timezone.now()
-    locked = Attempt.objects.select_for_update()
-    if attempt.user_id is not None:
-        # The caller may pass a bare reference, ``Attempt(pk=…, user=…)``: ownership is
-        # then checked by the locking query itself, saving the hot path a query.
-        locked = locked.filter(user_id=attempt.user_id)
-    with transaction.atomic():
-        try:
-            attempt = locked.get(pk=attempt.pk)
-        except Attempt.DoesNotExist:
-            raise AttemptError("not_found", _("This attempt was not found.")) from None
-        if attempt.state != Attempt.State.IN_PROGRESS:
-            raise AttemptError("finished", _("This attempt is already finished."))
-        expired = _expired(attempt, now)
+    with transaction.atomic(), connection.cursor() as cursor:
+        deadline = _lock_open_attempt(cursor, attempt_pk=attempt.pk, user_id=attempt.user_id)
+        expired = _past_grace(deadline, now)
         if expired:
-            _finish_locked(attempt=attempt, now=now)
+            _finish_locked(attempt=Attempt.objects.get(pk=attempt.pk), now=now)
         else:
-            item = _save_locked(
-                attempt=attempt,
-                position=position,
+            # Read after the lock is held (not in the locking query, whose joined rows
+            # would come from before the wait): a save or a regrade that committed while
+            # this one waited is seen, and its sequence decides below.
+            cursor.execute(_READ_ITEM_SQL, [QuestionKind.BLANK.value, attempt.pk, position])
+            rows = cursor.fetchall()
+            _save_locked(
+                cursor,
+                rows=rows,
                 sequence=sequence,
                 selected_choice_ids=selected_choice_ids,
                 selected_positions=selected_positions,
@@ -315,33 +374,26 @@ def attempt_save_answer(
                 "was submitted with the answers saved before it."
             ),
         )
-    return item
+    return SavedAnswer(
+        item_id=rows[0][0], position=position, sequence=sequence, answered_at=now, deadline=deadline
+    )
 
 
 def _save_locked(
+    cursor,
     *,
-    attempt: Attempt,
-    position: int,
+    rows: list[tuple],
     sequence: int,
     selected_choice_ids: Sequence[int],
     selected_positions: Sequence[int] | None,
     blanks: Sequence[str],
     now: datetime,
-) -> AttemptItem:
-    # Choice questions: the shown choices with their item and version in one query.
-    shown = list(
-        AttemptChoice.objects.filter(item__attempt=attempt, item__position=position)
-        .select_related("item__question_version")
-        .order_by("position")
-    )
-    if shown:
-        item = shown[0].item
-    else:
-        try:
-            item = attempt.items.select_related("question_version").get(position=position)
-        except AttemptItem.DoesNotExist:
-            raise AttemptError("no_item", _("This attempt has no such question.")) from None
-    if sequence <= item.sequence:
+) -> None:
+    """Check and write one answer; ``rows`` are the item's, read under the attempt's lock."""
+    if not rows:
+        raise AttemptError("no_item", _("This attempt has no such question."))
+    item_id, item_sequence, checked_at, kind, stem = rows[0][:5]
+    if sequence <= item_sequence:
         raise AttemptError(
             "stale",
             _(
@@ -349,41 +401,52 @@ def _save_locked(
                 "or device). Reload the page to see it."
             ),
         )
-    if item.checked_at is not None:
+    if checked_at is not None:
         raise AttemptError(
             "locked", _("You have checked this answer, so it can no longer be changed.")
         )
-    version = item.question_version
-    if version.kind == QuestionKind.BLANK:
-        if len(blanks) > len(BLANK_MARKER.findall(version.stem)):
+    if kind == QuestionKind.BLANK:
+        if len(blanks) > len(BLANK_MARKER.findall(stem)):
             raise AttemptError("bad_blanks", _("This question has fewer blanks than that."))
-        AttemptBlank.objects.filter(item=item).delete()
+        AttemptBlank.objects.filter(item_id=item_id).delete()
         AttemptBlank.objects.bulk_create(
-            AttemptBlank(item=item, blank=index, response=text[:500])
+            AttemptBlank(item_id=item_id, blank=index, response=text[:500])
             for index, text in enumerate(blanks, start=1)
         )
     else:
+        # The choices shown in this item are exactly its pinned version's choices.
+        by_position = {shown: choice_id for *_, shown, choice_id in rows if shown is not None}
         if selected_positions is not None:
-            by_position = {c.position: c.choice_id for c in shown}
-            if not set(selected_positions) <= set(by_position):
+            if not set(selected_positions) <= by_position.keys():
                 raise AttemptError("bad_choice", _("That choice is not part of this question."))
             chosen = {by_position[p] for p in selected_positions}
         else:
             chosen = set(selected_choice_ids)
-            if not chosen <= {c.choice_id for c in shown}:
+            if not chosen <= set(by_position.values()):
                 raise AttemptError("bad_choice", _("That choice is not part of this question."))
-        if version.kind != QuestionKind.MULTIPLE and len(chosen) > 1:
+        if kind != QuestionKind.MULTIPLE and len(chosen) > 1:
             raise AttemptError("one_choice", _("Choose only one answer for this question."))
-        changed = [c for c in shown if c.selected != (c.choice_id in chosen)]
-        for c in changed:
-            c.selected = c.choice_id in chosen
-        if changed:
-            AttemptChoice.objects.bulk_update(changed, ["selected"])
-    item.sequence = sequence
-    item.answered_at = now
-    item.save(update_fields=["sequence", "answered_at"])
-    item.attempt = attempt  # the locked, fresh row: callers read its deadline
-    return item
+        _select_choices(cursor, item_id=item_id, chosen=chosen)
+    cursor.execute(
+        f"UPDATE {_ITEM} SET sequence = %s, answered_at = %s WHERE id = %s",
+        [sequence, connection.ops.adapt_datetimefield_value(now), item_id],
+    )
+
+
+def _select_choices(cursor, *, item_id: int, chosen: set[int]) -> None:
+    """Mark exactly the ``chosen`` choices of the item selected, in one statement that
+    writes only the rows whose flag changes."""
+    if chosen:
+        marks = ", ".join(["%s"] * len(chosen))
+        wanted = f"(choice_id IN ({marks}))"
+        params = [*chosen, *chosen, item_id]
+    else:
+        wanted = "(1 = 0)"
+        params = [item_id]
+    cursor.execute(
+        f"UPDATE {_SHOWN} SET selected = {wanted} WHERE selected <> {wanted} AND item_id = %s",
+        params,
+    )
 
 
 def attempt_check_item(
