@@ -219,6 +219,31 @@ def test_uploading_a_pending_file_again_reuses_its_batch(bank):
     assert second.filename == "again.txt"
 
 
+def test_the_reading_is_cached_between_upload_preview_and_confirm(bank, organizer):
+    batch = upload(bank, GIFT)
+    with mock.patch.object(import_services, "read_upload", side_effect=AssertionError("read")):
+        assert len(import_preview(batch=batch).importable) == 4
+        assert import_confirm(batch=batch, confirmed_by=organizer, publish=False).imported == 4
+
+
+def test_a_cache_outage_costs_only_a_second_reading(bank, organizer):
+    with (
+        mock.patch.object(import_services.cache, "get", side_effect=ConnectionError),
+        mock.patch.object(import_services.cache, "set", side_effect=ConnectionError),
+    ):
+        batch = upload(bank, GIFT + "\n\nAn extra one? {=yes ~no}\n")
+        assert import_confirm(batch=batch, confirmed_by=organizer, publish=False).imported == 5
+
+
+def test_the_cached_reading_is_the_reading():
+    from quizzes.formats import read_upload
+
+    weights = b"Weights? {~%50%a ~%40%b ~c}"  # a warning attached to the question
+    for data, name in ((GIFT.encode(), "a.gift"), (CHINESE.encode(), "b.txt"), (weights, "c.gift")):
+        _fmt, result = read_upload(data, name)
+        assert import_services._unpack(import_services._pack(result)) == result
+
+
 # --- the same file twice -----------------------------------------------------------------------
 
 

@@ -596,8 +596,9 @@ def _default_labels(draft: QuestionDraft) -> tuple[str, str]:
     return _ZH_TF if _CJK_RE.search(draft.stem) else _EN_TF
 
 
-def _row(draft: QuestionDraft, language: str) -> list[str | int]:
-    options = [""] * len(OPTION_LETTERS)
+def _row(draft: QuestionDraft, language: str) -> list[str | int | None]:
+    """The draft's cells; None for an empty cell (an .xlsx does not store it at all)."""
+    options: list[str | None] = [None] * len(OPTION_LETTERS)
     if draft.kind == "blank":
         answer = "；".join("|".join(answers) for answers in draft.blanks)
     elif draft.kind == "true_false" and tuple(c.text for c in draft.choices) == _default_labels(
@@ -615,9 +616,9 @@ def _row(draft: QuestionDraft, language: str) -> list[str | int]:
         draft.stem,
         *options,
         answer,
-        draft.explanation,
+        draft.explanation or None,
         draft.difficulty,
-        "\n".join(draft.tags),
+        "\n".join(draft.tags) or None,
     ]
 
 
@@ -628,8 +629,8 @@ def _headers(language: str) -> list[str]:
 
 def _sheet_rows(
     drafts: Iterable[QuestionDraft], language: str
-) -> tuple[list[list[str | int]], list[int]]:
-    rows: list[list[str | int]] = []
+) -> tuple[list[list[str | int | None]], list[int]]:
+    rows: list[list[str | int | None]] = []
     skipped: list[int] = []
     for index, draft in enumerate(drafts):
         if sheet_problem(draft):
@@ -642,14 +643,15 @@ def _sheet_rows(
 _WIDTHS = {"kind": 8, "stem": 48, "answer": 12, "explanation": 36, "difficulty": 8}
 
 
-def _text_cell(sheet, value: str | int):
+def _text_cell(sheet, value: str | int | None):
+    """The value as written: formula-like text typed as text with Excel's quote prefix."""
+    if not (isinstance(value, str) and _needs_quote(value)):
+        return value
     from openpyxl.cell import WriteOnlyCell
 
     cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and _needs_quote(value):
-        # Typed as text (not a formula) and marked with Excel's quote prefix.
-        cell.data_type = "s"
-        cell.quotePrefix = True
+    cell.data_type = "s"
+    cell.quotePrefix = True
     return cell
 
 
@@ -671,7 +673,29 @@ def export_xlsx(
         sheet.append([_text_cell(sheet, value) for value in row])
     out = io.BytesIO()
     workbook.save(out)
-    return out.getvalue(), skipped
+    last = f"{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
+    return _with_dimension(out.getvalue(), f"A1:{last}"), skipped
+
+
+def _with_dimension(data: bytes, ref: str) -> bytes:
+    """The workbook with ``<dimension ref="…"/>`` in its sheet, as Excel writes it.
+
+    openpyxl's write-only mode leaves it out, and then every read-only reader (openpyxl's
+    included) must parse the whole sheet once just to learn its size."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content = re.sub(
+                    rb"(</sheetPr>|<sheetPr[^>]*/>)",
+                    lambda m: m[1] + f'<dimension ref="{ref}"/>'.encode(),
+                    content,
+                    count=1,
+                )
+            target.writestr(info, content)
+    return out.getvalue()
 
 
 def write_xlsx(drafts: Iterable[QuestionDraft], *, language: str = "zh") -> bytes:
@@ -679,8 +703,8 @@ def write_xlsx(drafts: Iterable[QuestionDraft], *, language: str = "zh") -> byte
     return export_xlsx(drafts, language=language)[0]
 
 
-def _csv_cell(value: str | int) -> str:
-    text = str(value)
+def _csv_cell(value: str | int | None) -> str:
+    text = "" if value is None else str(value)
     return "'" + text if _needs_quote(text) else text
 
 
