@@ -78,6 +78,7 @@ __all__ = [
 OPTION_LETTERS = "ABCDEFGH"
 MAX_ROWS = 50_000
 HEADER_SEARCH_ROWS = 10
+_MAX_COLUMNS = 64
 REQUIRED = ("stem", "answer")
 COLUMNS: tuple[str, ...] = (
     "kind",
@@ -503,7 +504,8 @@ def read_xlsx(data: bytes, *, limits: IngestLimits | None = None) -> ParseResult
         if not workbook.worksheets:
             return _file_error("corrupt", "The workbook has no worksheet.")
         sheet = workbook.worksheets[0]
-        width = len(HEADER_NAMES) + 32  # generous: the header may sit beside notes
+        # As wide as the sheet says it is (the header may sit beside notes), within reason.
+        width = min(sheet.max_column or _MAX_COLUMNS, _MAX_COLUMNS)
         rows = (
             (number, values)
             for number, values in enumerate(
