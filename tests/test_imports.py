@@ -615,3 +615,50 @@ def test_staff_may_import_into_any_bank(client, bank, pending, superuser):
     client.force_login(superuser)
     client.post(reverse("quizzes:import_confirm", args=[pending.pk]), {"status": "draft"})
     assert Question.objects.filter(bank=bank, created_by=superuser).count() == 4
+
+
+# --- races on PostgreSQL (SQLite serialises writers; see test_attempt_concurrency) ---------------
+
+
+@pytest.fixture
+def postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("row-lock races need PostgreSQL (DATABASE_URL=postgres://…)")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_on_import_imports_once(postgres_only, bank, organizer):
+    from .test_attempt_concurrency import race, slowed
+
+    batch = upload(bank, GIFT)
+    confirm = lambda: import_confirm(batch=batch, confirmed_by=organizer, publish=False)  # noqa: E731
+    with mock.patch.object(import_services, "_save_rows", slowed(import_services._save_rows)):
+        results, errors = race(confirm, confirm)
+    assert errors == [None, None]
+    assert sorted(r.already_done for r in results) == [False, True]
+    assert Question.objects.filter(bank=bank).count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_batches_of_one_file_confirmed_at_once_import_once(postgres_only, bank, organizer):
+    from .test_attempt_concurrency import race, slowed
+
+    first = upload(bank, GIFT)
+    second = ImportBatch.objects.create(
+        bank=bank,
+        filename="copy.gift",
+        format="gift",
+        checksum=first.checksum,
+        data=GIFT.encode(),
+        created_by=organizer,
+    )
+    calls = [
+        lambda batch=batch: import_confirm(batch=batch, confirmed_by=organizer, publish=False)
+        for batch in (first, second)
+    ]
+    with mock.patch.object(import_services, "_save_rows", slowed(import_services._save_rows)):
+        _results, errors = race(*calls)
+    assert sorted(type(e).__name__ for e in errors) == ["ImportRefused", "NoneType"]
+    assert next(e for e in errors if e).code == "already_imported"
+    assert Question.objects.filter(bank=bank).count() == 4
+    assert ImportBatch.objects.filter(state="imported").count() == 1
