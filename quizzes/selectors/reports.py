@@ -20,8 +20,10 @@ from datetime import datetime
 from django.db import connection
 from django.db.models import (
     Avg,
+    BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     FilteredRelation,
     FloatField,
@@ -36,7 +38,9 @@ from django.db.models import (
     TextChoices,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, Floor, Least, NullIf, Substr
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Coalesce, NullIf, Substr
+from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext_lazy as _
 
 from quizzes.models import (
@@ -81,49 +85,67 @@ class LearnerStatus(TextChoices):
 
 
 def _finished() -> Q:
-    return Q(result__attempts_finished__gt=0)
+    return Q(attempts_finished__gt=0)
 
 
 def report_learners(assignment: Assignment) -> QuerySet[User]:
     """Everyone the assignment's report is about, one row per learner: the active members
     of its group's subtree, and anyone else with an attempt on it (former members).
 
-    Each row is annotated in the same query with its ``result`` (the learner's
-    ``AssignmentResult``, joined), ``shown_name``, ``group_name`` (their group in the
-    subtree, ``None`` for former members), ``is_current``, ``attempts_started``,
-    ``has_open_attempt`` and ``last_activity`` (their newest start or finish)."""
-    current = assignment_memberships(assignment).filter(user__is_active=True)
-    attempts = Attempt.objects.filter(assignment=assignment)
-    own_group = (
-        current.filter(user=OuterRef("pk"))
-        .order_by("group__name", "group_id")
-        .values("group__name")
+    One grouped query: users joined to their memberships in the subtree, their attempts on
+    the assignment and their ``AssignmentResult`` (``result``), so the database reads each
+    table once instead of running a subquery per learner. Each row carries
+    ``shown_name_sort``, ``group_name`` (their first group in the subtree by name, ``None``
+    for former members), ``is_current``, ``is_direct`` (a member of the assignment's group
+    itself), ``attempts_started``, ``open_attempts``, ``last_activity`` (their newest start
+    or finish) and the result's ``attempts_finished``, ``percent``, ``best_percent``,
+    ``passed`` and ``time_spent``."""
+    # Who the assignment is for, by the one definition in ``selectors.assignments`` (as
+    # SQL: a join condition takes no queryset).
+    in_subtree = Q(
+        memberships__in=RawSQL(
+            *assignment_memberships(assignment).values("pk").query.sql_with_params()
+        )
     )
-    last_activity = (
-        attempts.filter(user=OuterRef("pk"))
-        .annotate(at=Coalesce("finished_at", "started_at"))
-        .order_by("-at")
-        .values("at")[:1]
-    )
-    return User.objects.filter(
-        Q(pk__in=current.values("user_id")) | Q(pk__in=attempts.values("user_id"))
-    ).annotate(
-        result=FilteredRelation(
-            "assignment_results", condition=Q(assignment_results__assignment=assignment)
-        ),
-        shown_name_sort=Coalesce(NullIf("display_name", Value("")), "username"),
-        group_name=Subquery(own_group[:1]),
-        is_current=Exists(current.filter(user=OuterRef("pk"))),
-        attempts_finished=Coalesce("result__attempts_finished", 0),
-        attempts_started=_count(attempts, outer_field="user"),
-        has_open_attempt=Exists(
-            attempts.filter(user=OuterRef("pk"), state=Attempt.State.IN_PROGRESS)
-        ),
-        percent=F("result__percent"),
-        best_percent=F("result__best_percent"),
-        passed=F("result__passed"),
-        time_spent=F("result__time_spent"),
-        last_activity=Subquery(last_activity),
+    memberships = Count("membership", distinct=True)
+    return (
+        User.objects.annotate(
+            membership=FilteredRelation("memberships", condition=in_subtree),
+            attempt=FilteredRelation("attempts", condition=Q(attempts__assignment=assignment)),
+            result=FilteredRelation(
+                "assignment_results", condition=Q(assignment_results__assignment=assignment)
+            ),
+        )
+        .filter(Q(membership__isnull=False, is_active=True) | Q(attempt__isnull=False))
+        .annotate(
+            shown_name_sort=Coalesce(NullIf("display_name", Value("")), "username"),
+            group_name=Min("membership__group__name"),
+            is_current=ExpressionWrapper(
+                Q(is_active=True) & GreaterThan(memberships, 0), output_field=BooleanField()
+            ),
+            is_direct=ExpressionWrapper(
+                Q(is_active=True)
+                & GreaterThan(
+                    Count(
+                        "membership",
+                        filter=Q(membership__group_id=assignment.group_id),
+                        distinct=True,
+                    ),
+                    0,
+                ),
+                output_field=BooleanField(),
+            ),
+            attempts_started=Count("attempt", distinct=True),
+            open_attempts=Count(
+                "attempt", filter=Q(attempt__state=Attempt.State.IN_PROGRESS), distinct=True
+            ),
+            last_activity=Max(Coalesce("attempt__finished_at", "attempt__started_at")),
+            attempts_finished=Coalesce("result__attempts_finished", 0),
+            percent=F("result__percent"),
+            best_percent=F("result__best_percent"),
+            passed=F("result__passed"),
+            time_spent=F("result__time_spent"),
+        )
     )
 
 
@@ -163,7 +185,7 @@ def learner_status(row: User) -> LearnerStatus:
     """Where a row of ``report_learners`` stands: having finished an attempt wins."""
     if row.attempts_finished:
         return LearnerStatus.FINISHED
-    if row.has_open_attempt:
+    if row.open_attempts:
         return LearnerStatus.IN_PROGRESS
     return LearnerStatus.NOT_STARTED
 
@@ -251,63 +273,57 @@ def _rollup(totals: dict, prefix: str, label: str) -> Rollup:
     )
 
 
-def _median(finished: QuerySet[User], count: int) -> float | None:
-    """The median percent: the database sorts, and sends back the one or two middle rows."""
+def _median(assignment: Assignment, count: int) -> float | None:
+    """The median percent of the ``count`` learners who finished: the database sorts, and
+    sends back the one or two middle rows. Everyone with a finished attempt is in the
+    report (former members too), so their results are exactly the finished learners'."""
     if not count:
         return None
     start = (count - 1) // 2
     middle = [
         float(value)
-        for value in finished.order_by("percent").values_list("percent", flat=True)[
-            start : start + 2 - count % 2
-        ]
+        for value in AssignmentResult.objects.filter(assignment=assignment, attempts_finished__gt=0)
+        .order_by("percent")
+        .values_list("percent", flat=True)[start : start + 2 - count % 2]
     ]
     return sum(middle) / len(middle)
 
 
+def _bin_filter(index: int) -> Q:
+    width = 100 // HISTOGRAM_BINS
+    low = Q(percent__gte=index * width)
+    return low if index == HISTOGRAM_BINS - 1 else low & Q(percent__lt=(index + 1) * width)
+
+
 def assignment_summary(assignment: Assignment, *, now: datetime) -> AssignmentSummary:
-    """Completion counts, mean, median and best score, pass rate and a ten-bin histogram
-    of the learners' percents. Three queries: the counts and means, the median, the
-    histogram. ``overdue`` counts learners who have not finished once the due time has
-    passed."""
+    """Completion counts, mean, median and best score, pass rate, a ten-bin histogram of
+    the learners' percents and the roll-ups of current, direct and former members. Two
+    queries: one aggregate for everything but the median, then the median's rows.
+    ``overdue`` counts learners who have not finished once the due time has passed."""
     learners = report_learners(assignment)
-    direct = Exists(
-        Membership.objects.filter(
-            user=OuterRef("pk"), group_id=assignment.group_id, role=Membership.Role.MEMBER
-        )
-    )
-    learners = learners.annotate(is_direct=direct)
     totals = learners.aggregate(
         learners=Count("pk"),
         finished=Count("pk", filter=_finished()),
-        in_progress=Count("pk", filter=~_finished() & Q(has_open_attempt=True)),
+        in_progress=Count("pk", filter=~_finished() & Q(open_attempts__gt=0)),
         mean=Avg(Cast("percent", FloatField()), filter=_finished()),
         best=Max("best_percent"),
         passed_count=Count("pk", filter=_finished() & Q(passed=True)),
         **_rollup_aggregates("current", Q(is_current=True)),
-        **_rollup_aggregates("direct", Q(is_current=True, is_direct=True)),
+        **_rollup_aggregates("direct", Q(is_direct=True)),
         **_rollup_aggregates("former", Q(is_current=False)),
-    )
-    finished = learners.filter(_finished())
-    bins = dict(
-        finished.annotate(
-            bin=Least(
-                Cast(Floor(Cast("percent", FloatField()) / Value(10.0)), IntegerField()),
-                Value(HISTOGRAM_BINS - 1),
-            )
-        )
-        .order_by()
-        .values_list("bin")
-        .annotate(n=Count("pk"))
+        **{
+            f"bin_{index}": Count("pk", filter=_finished() & _bin_filter(index))
+            for index in range(HISTOGRAM_BINS)
+        },
     )
     width = 100 // HISTOGRAM_BINS
     histogram = [
         HistogramBin(
-            low=i * width,
-            high=100 if i == HISTOGRAM_BINS - 1 else (i + 1) * width - 1,
-            count=bins.get(i, 0),
+            low=index * width,
+            high=100 if index == HISTOGRAM_BINS - 1 else (index + 1) * width - 1,
+            count=totals[f"bin_{index}"],
         )
-        for i in range(HISTOGRAM_BINS)
+        for index in range(HISTOGRAM_BINS)
     ]
     not_finished = totals["learners"] - totals["finished"]
     return AssignmentSummary(
@@ -317,7 +333,7 @@ def assignment_summary(assignment: Assignment, *, now: datetime) -> AssignmentSu
         finished=totals["finished"],
         overdue=not_finished if now >= assignment.due_at else 0,
         mean=_as_float(totals["mean"]),
-        median=_median(finished, totals["finished"]),
+        median=_median(assignment, totals["finished"]),
         best=_as_float(totals["best"]),
         passed=totals["passed_count"],
         histogram=histogram,
@@ -472,17 +488,13 @@ def analysed_attempts(assignment: Assignment, which: str) -> QuerySet[Attempt]:
     """The finished attempts an item analysis reads: all of them, or each learner's first
     finished one (the default, as Moodle's; later attempts are taken after seeing
     feedback)."""
-    finished = Attempt.objects.filter(assignment=assignment, state=Attempt.State.FINISHED)
+    finished = Attempt.objects.filter(
+        assignment=assignment, state=Attempt.State.FINISHED
+    ).order_by()
     if which == AnalysedAttempts.ALL:
         return finished
-    first_number = (
-        finished.filter(user=OuterRef("user"))
-        .order_by()
-        .values("user")
-        .annotate(first=Min("number"))
-        .values("first")
-    )
-    return finished.filter(number=Subquery(first_number))
+    earlier = finished.filter(user=OuterRef("user"), number__lt=OuterRef("number"))
+    return finished.filter(~Exists(earlier))
 
 
 @dataclass(frozen=True)
@@ -543,9 +555,11 @@ class ItemStats:
 _ITEMS = AttemptItem._meta.db_table
 
 # Sums, sums of squares and cross-products per question, in one statement. ``marks`` is one
-# row per analysed item: its mark x, the rest of its attempt's total y, its fraction f.
-# ``xs``/``ys`` rank x and y separately per question so that joining them on rank pairs
-# the k-th smallest x with the k-th smallest y (for discriminative efficiency).
+# row per analysed item: its mark x, the rest of its attempt's total y, its points.
+# Discriminative efficiency needs Σ x(k)·y(k), the k-th smallest mark times the k-th
+# smallest rest-total. ``ys`` ranks the rest-totals; ``runs`` gives each distinct mark of a
+# question the ranks it occupies once the marks are sorted (marks take few distinct values),
+# so each ranked y meets its x(k) by a range join that stays linear in the attempts.
 _ITEM_STATS_SQL = f"""
 WITH chosen AS ({{attempts}}),
 marks AS (
@@ -557,12 +571,16 @@ marks AS (
     FROM {_ITEMS} i
     WHERE i.attempt_id IN (SELECT id FROM chosen)
 ),
-xs AS (SELECT q, x, ROW_NUMBER() OVER (PARTITION BY q ORDER BY x) AS k FROM marks),
+runs AS (
+    SELECT q, x, COUNT(*) AS c, SUM(COUNT(*)) OVER (PARTITION BY q ORDER BY x) AS hi
+    FROM marks
+    GROUP BY q, x
+),
 ys AS (SELECT q, y, ROW_NUMBER() OVER (PARTITION BY q ORDER BY y) AS k FROM marks),
 sorted AS (
-    SELECT xs.q, SUM(xs.x * ys.y) AS sxy_max
-    FROM xs JOIN ys ON ys.q = xs.q AND ys.k = xs.k
-    GROUP BY xs.q
+    SELECT ys.q, SUM(runs.x * ys.y) AS sxy_max
+    FROM ys JOIN runs ON runs.q = ys.q AND ys.k > runs.hi - runs.c AND ys.k <= runs.hi
+    GROUP BY ys.q
 ),
 sums AS (
     SELECT q, MIN(pos) AS pos, COUNT(*) AS n,

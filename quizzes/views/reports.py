@@ -79,9 +79,10 @@ def assignment_report(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     summary = assignment_summary(assignment, now=now)
     sort = member_sort(request.GET.get("sort"))
-    page = Paginator(report_member_rows(assignment, sort=sort), MEMBERS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    paginator = Paginator(report_member_rows(assignment, sort=sort), MEMBERS_PER_PAGE)
+    # The summary has just counted these same rows; spare the database a second count.
+    paginator.count = summary.learners
+    page = paginator.get_page(request.GET.get("page"))
     for row in page:
         row.status = learner_status(row)
         row.time_text = exports.duration_text(row.time_spent) if row.time_spent else ""
