@@ -431,6 +431,20 @@ def test_a_chosen_format_overrides_detection(bank):
     assert upload(bank, text, "questions.dat", chosen="aiken").format == "aiken"
 
 
+def test_notes_go_to_their_question_or_stand_alone(bank):
+    text = "1. 天是蓝的。\n答案：对\n这一行是多余的\n2. 草是绿的。\n答案：对\n"
+    preview = import_preview(batch=upload(bank, text.encode(), "题库.txt"))
+    assert [(r.line, r.status, [i.code for i in r.issues]) for r in preview.rows] == [
+        (1, "warning", ["ignored_line"]),
+        (4, "ok", []),
+    ]
+    data = sheet([["题型", "题干", "答案", "分值"], ["判断", "天是蓝的。", "对", 5]])
+    preview = import_preview(batch=upload(bank, data, "bank.xlsx"))
+    note, question = preview.rows
+    assert (note.line, note.status, note.is_question) == (1, "warning", False)
+    assert question.status == "ok" and preview.count("warning") == 0
+
+
 # --- checks against the bank -------------------------------------------------------------------
 
 

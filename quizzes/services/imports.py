@@ -15,6 +15,7 @@ per bank and file" refuses a second import that raced past the upload check.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import hashlib
 import logging
@@ -259,17 +260,19 @@ def _rows(result: ParseResult) -> list[PreviewRow]:
                 rows.append(errors[key])
             errors[key].issues.append(_issue(issue))
     rows.sort(key=lambda row: row.line)
+    questions = [row for row in rows if row.draft is not None]
+    starts = [row.line for row in questions]
+    notes: list[PreviewRow] = []
     for issue in result.issues:
         if issue.severity != "warning" or issue in attached:
             continue
         # A note about a line inside a question goes to that question.
-        owner = next((r for r in reversed(rows) if r.line <= issue.line and r.draft), None)
-        if owner is None:
-            rows.append(PreviewRow(issue.line, issue.title, None, [_issue(issue)]))
-            rows.sort(key=lambda row: row.line)
+        at = bisect.bisect_right(starts, issue.line)
+        if at:
+            questions[at - 1].issues.append(_issue(issue))
         else:
-            owner.issues.append(_issue(issue))
-    return rows
+            notes.append(PreviewRow(issue.line, issue.title, None, [_issue(issue)]))
+    return sorted(notes + rows, key=lambda row: row.line) if notes else rows
 
 
 def _normal(text: str) -> str:
