@@ -65,6 +65,23 @@ def test_overview_shows_figures_subgroups_and_members(client, organizer, small_c
     assert 'aria-sort="ascending"' in html
 
 
+def test_overview_lists_direct_and_former_members_in_the_roll_up(client, organizer):
+    assignment = build_course(organizer, 10)
+    direct = add_members(assignment.group, 1, prefix="direct")[0]
+    leaver = Membership.objects.filter(group__parent=assignment.group).first()
+    leaver.delete()  # left after finishing: their result stays in the report
+    client.force_login(organizer)
+
+    response = client.get(reverse("quizzes:assignment_report", args=[assignment.pk]))
+
+    html = response.content.decode()
+    summary = response.context["summary"]
+    assert (summary.direct.learners, summary.former.learners, summary.learners) == (1, 1, 11)
+    assert "Members of Committee itself" in html and "Former members" in html
+    assert "Former member</span>" in html
+    assert direct.username in html
+
+
 def test_charts_are_valid_svg(client, organizer, small_course):
     client.force_login(organizer)
     overview = client.get(reverse("quizzes:assignment_report", args=[small_course.pk]))
