@@ -4,15 +4,23 @@
 
 Builds a fresh database (``studyapp_bench`` on the local PostgreSQL by default), 16
 learners each with an open attempt of a 10-question quiz, serves the app with gunicorn
-(4 sync workers), and drives, with ``--clients`` concurrent logged-in clients:
+(4 sync workers, one database connection each) with the cache — and so the sessions — in
+Redis as in production (``--redis-url``; local memory if Redis does not answer), and
+drives, with ``--clients`` concurrent logged-in clients, each its own process:
 
 - **answer save**: ``POST /api/attempts/<id>/answers/`` — session auth, CSRF, parsing,
   the service with its checks, under the attempt's row lock;
 - **baseline**: a bench-only endpoint doing only the same row write under the same lock.
 
-Both run in alternating rounds in the same run (the machine is shared and noisy), and the
-script prints requests/s and p50/p95/p99 latency per endpoint (median over rounds) and the
-ratio. Goal (issue 3): answer-save throughput at least half the baseline's, p95 < 100 ms.
+Both run in alternating rounds in the same run with the same clients (the machine is
+shared and noisy), and the script prints requests/s and p50/p95/p99 latency per endpoint
+(median over rounds) and the ratio. Goal (issue 3): answer-save throughput at least half
+the baseline's, p95 < 100 ms.
+
+It also prints the CPU time per request of gunicorn, of the PostgreSQL backends and of
+the clients (from /proc). Unlike requests/s, these hardly move when other work shares the
+machine, so they show where the time goes and what the ratio is when the server alone
+fills the cores.
 """
 
 from __future__ import annotations
@@ -20,13 +28,13 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import multiprocessing
 import os
 import secrets
 import statistics
 import string
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -144,66 +152,140 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not answer on /healthz")
 
 
-def drive(port: int, fixture: list[dict], total: int, endpoint: str, state: dict) -> dict:
-    """Send ``total`` requests spread over the clients; return throughput and latencies."""
-    per_client = total // len(fixture)
-    latencies: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-
-    def client(n: int) -> None:
-        me = fixture[n]
-        mine: list[float] = []
-        for i in range(per_client):
-            position = i % QUESTIONS + 1
-            state[(n, position)] = sequence = state.get((n, position), 0) + 1
-            if endpoint == "baseline":
-                path = f"/bench/baseline/{me['attempt']}/{position}/{sequence}/"
-                body, headers = b"", {}
-            else:
-                path = f"/api/attempts/{me['attempt']}/answers/"
-                body = json.dumps(
-                    {"position": position, "sequence": sequence, "choices": [i % 4 + 1]}
-                ).encode()
-                headers = {
-                    "Content-Type": "application/json",
-                    "Cookie": me["cookie"],
-                    "X-CSRFToken": me["csrf"],
-                    "Referer": f"http://127.0.0.1:{port}/",
-                }
-            started = time.perf_counter()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            conn.request("POST", path, body=body, headers=headers)
-            response = conn.getresponse()
-            payload = response.read()
-            mine.append(time.perf_counter() - started)
-            conn.close()
-            if response.status != 200:
-                with lock:
-                    errors.append(f"{response.status} {payload[:200]!r}")
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(len(fixture))]
+def _client(port: int, me: dict, endpoint: str, count: int, first: int, results) -> None:
+    """One learner (in its own process, so that the clients do not share one GIL): send
+    ``count`` requests one after the other, each on a new connection (gunicorn's sync
+    workers close every connection); report start, end and latencies."""
+    latencies = []
+    errors = []
     started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    latencies.sort()
+    for i in range(count):
+        position = i % QUESTIONS + 1
+        # One counter per learner, shared by both endpoints: each save is newer than the
+        # last one to any of the learner's items, whichever endpoint wrote it.
+        sequence = first + i
+        if endpoint == "baseline":
+            path = f"/bench/baseline/{me['attempt']}/{position}/{sequence}/"
+            body, headers = b"", {}
+        else:
+            path = f"/api/attempts/{me['attempt']}/answers/"
+            body = json.dumps(
+                {"position": position, "sequence": sequence, "choices": [i % 4 + 1]}
+            ).encode()
+            headers = {
+                "Content-Type": "application/json",
+                "Cookie": me["cookie"],
+                "X-CSRFToken": me["csrf"],
+                "Referer": f"http://127.0.0.1:{port}/",
+            }
+        sent = time.perf_counter()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("POST", path, body=body, headers=headers)
+        response = conn.getresponse()
+        payload = response.read()
+        latencies.append(time.perf_counter() - sent)
+        conn.close()
+        if response.status != 200:
+            errors.append(f"{response.status} {payload[:200]!r}")
+    results.put((started, time.perf_counter(), latencies, errors))
+
+
+def _ticks(pid: int) -> int:
+    """CPU time (user + system, in clock ticks) a process has used so far."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:  # the process is gone
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def _server_pids(server: subprocess.Popen, database: str) -> dict[str, list[int]]:
+    """gunicorn's workers and the PostgreSQL backends serving the bench database."""
+    try:
+        with open(f"/proc/{server.pid}/task/{server.pid}/children") as children:
+            workers = [int(pid) for pid in children.read().split()]
+    except OSError:
+        workers = []
+    backends = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                    title = cmdline.read().decode(errors="replace")
+            except OSError:
+                continue
+            if title.startswith("postgres: ") and f" {database} " in title:
+                backends.append(int(entry))
+    return {"gunicorn": [server.pid, *workers], "postgres": backends}
+
+
+def drive(port: int, fixture: list[dict], total: int, endpoint: str, state: dict, server) -> dict:
+    """Send ``total`` requests spread over the clients; return throughput, latencies and
+    the CPU time per request spent by gunicorn, PostgreSQL and the clients."""
+    per_client = total // len(fixture)
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    database = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
+    before = _server_pids(server, database)
+    ticks_before = {pid: _ticks(pid) for pids in before.values() for pid in pids}
+    children_before = os.times()
+    clients = [
+        context.Process(
+            target=_client,
+            args=(port, me, endpoint, per_client, state.get(n, 0) + 1, results),
+        )
+        for n, me in enumerate(fixture)
+    ]
+    for client in clients:
+        client.start()
+    reports = [results.get() for _ in clients]
+    for client in clients:
+        client.join()
+    for n in range(len(fixture)):
+        state[n] = state.get(n, 0) + per_client
+    children_after = os.times()
+    after = _server_pids(server, database)
+    tick = os.sysconf("SC_CLK_TCK")
+    cpu = {}
+    for role in ("gunicorn", "postgres"):
+        pids = set(before[role]) | set(after[role])
+        # A backend that closed during the round (CONN_MAX_AGE) takes its ticks with it.
+        used = sum(max(0, _ticks(pid) - ticks_before.get(pid, 0)) for pid in pids)
+        cpu[role] = used / tick
+    cpu["clients"] = (children_after.children_user + children_after.children_system) - (
+        children_before.children_user + children_before.children_system
+    )
+    elapsed = max(r[1] for r in reports) - min(r[0] for r in reports)
+    latencies = sorted(latency for r in reports for latency in r[2])
+    errors = [error for r in reports for error in r[3]]
 
     def pct(p: float) -> float:
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
 
+    count = len(latencies)
     return {
-        "rps": len(latencies) / elapsed,
+        "rps": count / elapsed,
         "p50": pct(0.50),
         "p95": pct(0.95),
         "p99": pct(0.99),
         "errors": errors,
-        "count": len(latencies),
+        "count": count,
+        # CPU milliseconds per request: robust to other load on the machine, unlike req/s.
+        "cpu_server": (cpu["gunicorn"] + cpu["postgres"]) / count * 1000,
+        "cpu_gunicorn": cpu["gunicorn"] / count * 1000,
+        "cpu_postgres": cpu["postgres"] / count * 1000,
+        "cpu_clients": cpu["clients"] / count * 1000,
     }
+
+
+def redis_reachable(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
 
 
 def main() -> None:
@@ -219,29 +301,53 @@ def main() -> None:
             "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/studyapp_bench"
         ),
     )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+        help="cache (and so sessions) as in production; empty: the local-memory cache",
+    )
     args = parser.parse_args()
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     os.environ["DATABASE_URL"] = args.database_url
+    # Each worker keeps one connection for the whole run (production: 60 s, which changes
+    # nothing measurable), so the CPU accounting below sees every backend's time.
+    os.environ["DJANGO_CONN_MAX_AGE"] = "3600"
     os.environ.pop("REDIS_URL", None)
+    cache = "local memory"
+    if args.redis_url and redis_reachable(args.redis_url):
+        os.environ["REDIS_URL"] = args.redis_url
+        cache = args.redis_url
+    elif args.redis_url:
+        print(f"Redis at {args.redis_url} does not answer: sessions cached in local memory")
 
-    print(f"database {args.database_url}; {args.clients} clients; gunicorn {args.workers} workers")
+    print(
+        f"database {args.database_url}; cache {cache}; {args.clients} clients "
+        f"(one process each); gunicorn {args.workers} sync workers"
+    )
     prepare_database(args.database_url)
     fixture = build_fixture(args.clients)
+    from django.db import connections
+
+    connections.close_all()  # the client processes are forked from this one
     server = start_gunicorn(args.port, args.workers)
     results: dict[str, list[dict]] = {"baseline": [], "answer save": []}
-    # One sequence counter per item, shared by both endpoints: both write the same rows.
+    # One sequence counter per learner, shared by both endpoints: both write the same rows.
     sequences: dict = {}
     try:
-        drive(args.port, fixture, args.clients * 10, "answer save", sequences)
-        drive(args.port, fixture, args.clients * 10, "baseline", sequences)
+        # Warm up: every worker opens its database connection and caches the sessions.
+        drive(args.port, fixture, args.clients * 10, "answer save", sequences, server)
+        drive(args.port, fixture, args.clients * 10, "baseline", sequences, server)
         for round_number in range(1, args.rounds + 1):
             for endpoint in ("baseline", "answer save"):
-                run = drive(args.port, fixture, args.requests, endpoint, sequences)
+                run = drive(args.port, fixture, args.requests, endpoint, sequences, server)
                 results[endpoint].append(run)
                 print(
                     f"round {round_number} {endpoint:12s} {run['rps']:7.1f} req/s  "
                     f"p50 {run['p50']:6.1f} ms  p95 {run['p95']:6.1f} ms  "
-                    f"p99 {run['p99']:6.1f} ms  errors {len(run['errors'])}"
+                    f"p99 {run['p99']:6.1f} ms  errors {len(run['errors'])}  "
+                    f"cpu/req: server {run['cpu_server']:.2f} ms "
+                    f"(gunicorn {run['cpu_gunicorn']:.2f}, postgres {run['cpu_postgres']:.2f}), "
+                    f"clients {run['cpu_clients']:.2f}"
                 )
                 if run["errors"]:
                     print("   first error:", run["errors"][0])
@@ -251,19 +357,30 @@ def main() -> None:
 
     print("\nmedians over rounds")
     summary = {}
+    keys = ("rps", "p50", "p95", "p99", "cpu_server", "cpu_gunicorn", "cpu_postgres")
     for endpoint, runs in results.items():
-        summary[endpoint] = {
-            key: statistics.median(r[key] for r in runs) for key in ("rps", "p50", "p95", "p99")
-        }
+        summary[endpoint] = {key: statistics.median(r[key] for r in runs) for key in keys}
         s = summary[endpoint]
         print(
             f"  {endpoint:12s} {s['rps']:7.1f} req/s  p50 {s['p50']:6.1f} ms  "
-            f"p95 {s['p95']:6.1f} ms  p99 {s['p99']:6.1f} ms"
+            f"p95 {s['p95']:6.1f} ms  p99 {s['p99']:6.1f} ms  "
+            f"server cpu/req {s['cpu_server']:.2f} ms "
+            f"(gunicorn {s['cpu_gunicorn']:.2f}, postgres {s['cpu_postgres']:.2f})"
         )
     ratio = summary["answer save"]["rps"] / summary["baseline"]["rps"]
+    per_round = [
+        a["rps"] / b["rps"]
+        for a, b in zip(results["answer save"], results["baseline"], strict=True)
+    ]
+    cpu_ratio = summary["baseline"]["cpu_server"] / summary["answer save"]["cpu_server"]
     p95 = summary["answer save"]["p95"]
     errors = sum(len(r["errors"]) for runs in results.values() for r in runs)
     print(f"  throughput ratio answer-save / baseline: {ratio:.2f} (goal >= 0.50)")
+    print(f"    per round: {', '.join(f'{r:.2f}' for r in per_round)}")
+    print(
+        f"    server CPU per request, baseline / answer-save: {cpu_ratio:.2f} "
+        "(what the ratio tends to when the server alone fills the cores)"
+    )
     print(f"  answer-save p95: {p95:.1f} ms (goal < 100 ms)")
     print(f"  errors: {errors}")
     ok = ratio >= 0.5 and p95 < 100 and errors == 0

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django.utils import timezone
 
 from quizzes.drafts import ChoiceDraft, QuestionDraft
 from quizzes.models import Attempt, AttemptChoice, AttemptItem
@@ -189,3 +190,30 @@ def test_api_save_runs_a_fixed_number_of_queries(
             )
     assert response.status_code == 200
     assert selected_positions(attempt) == [size]
+
+
+@time_machine.travel(DURING, tick=False)
+def test_api_names_each_unreadable_field_and_keeps_nothing_between_requests(learner, attempt):
+    client = api_client(learner)
+    bad = api_post(client, answers_url(attempt), {"position": 0, "sequence": "x", "choices": "1"})
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "invalid"
+    assert set(bad.json()["errors"]) == {"position", "sequence", "choices"}
+    not_an_object = api_post(client, answers_url(attempt), [1, 2])
+    assert not_an_object.status_code == 400
+    assert "non_field_errors" in not_an_object.json()["errors"]
+    # The same (shared) validator then reads a good answer, numbers sent as text included.
+    good = api_post(client, answers_url(attempt), {"position": "1", "sequence": 2, "choices": [3]})
+    assert good.status_code == 200
+    assert good.json()["sequence"] == 2 and good.json()["answered"] is True
+    assert selected_positions(attempt) == [3]
+
+
+@time_machine.travel(DURING, tick=False)
+def test_api_save_answers_with_times_in_the_sites_time_zone(learner, attempt):
+    body = api_post(
+        api_client(learner), answers_url(attempt), {"position": 1, "sequence": 1, "choices": []}
+    ).json()
+    assert body["answered"] is False
+    # In the site's time zone (Asia/Shanghai), as every other time the API gives.
+    assert body["saved_at"] == body["server_now"] == timezone.localtime(DURING).isoformat()
