@@ -4,6 +4,7 @@ cancel; refused files; the same file twice; a double click; access rules."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from unittest import mock
 
 import openpyxl
@@ -11,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes.drafts import ChoiceDraft, QuestionDraft
 from quizzes.models import ImportBatch, Question, QuestionVersion
@@ -126,6 +128,10 @@ def test_confirm_saves_the_good_questions_in_one_go_and_marks_the_batch(bank, or
     assert set(questions.values_list("origin", "status", "import_batch_id")) == {
         ("imported", "draft", batch.pk)
     }
+    for question in questions:
+        assert abs(question.created_at - timezone.now()) < timedelta(minutes=5)
+        assert question.updated_at == question.created_at
+        assert question.created_by == organizer
     batch.refresh_from_db()
     assert batch.state == ImportBatch.State.IMPORTED
     assert batch.question_count == 4
@@ -164,8 +170,15 @@ def test_imported_questions_equal_those_question_create_would_store(bank, organi
 
 def test_confirm_is_one_transaction(bank, organizer):
     batch = upload(bank, GIFT)
+    real_insert = import_services._insert
+
+    def insert(model, *args, **kwargs):
+        if model.__name__ == "BlankAnswer":  # the last insert: the others are done
+            raise RuntimeError("disk full")
+        return real_insert(model, *args, **kwargs)
+
     with (
-        mock.patch("quizzes.models.BlankAnswer.objects.bulk_create", side_effect=RuntimeError),
+        mock.patch.object(import_services, "_insert", side_effect=insert),
         pytest.raises(RuntimeError),
     ):
         import_confirm(batch=batch, confirmed_by=organizer, publish=False)
