@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import (
@@ -44,8 +45,10 @@ from .models import (
     AttemptItem,
     BlankAnswer,
     Choice,
+    ImportBatch,
     KeyPoint,
     Membership,
+    Notice,
     Question,
     QuestionBank,
     QuestionKind,
@@ -58,6 +61,7 @@ from .models import (
     StudyGroup,
     User,
 )
+from .selectors.access import subtree_ids
 
 admin.site.site_header = _("studyapp administration")
 admin.site.site_title = _("studyapp admin")
@@ -145,6 +149,157 @@ class AssignmentListFilter(admin.RelatedFieldListFilter):
         if ordering:
             assignments = assignments.order_by(*ordering)
         return [(assignment.pk, str(assignment)) for assignment in assignments]
+
+
+class GroupTreeListFilter(admin.FieldListFilter):
+    """On a study-group field (``assignment__group``): rows whose group is the chosen
+    group *or any group below it* (``?<path>__subtree=<id>``).
+
+    The choices are the tree as far as it is opened: the top two levels, and along the
+    chosen group's path the groups below each group on it — so a tree of hundreds of study
+    groups lists a few dozen links, and a click opens the next level. One query reads the
+    tree; the filter itself is one ``IN`` subquery (a recursive CTE), whatever the depth."""
+
+    lookup_suffix = "subtree"
+    title_text = _("assignment's group, with its sub-groups")
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        self.lookup_kwarg = f"{field_path}__{self.lookup_suffix}"
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = self.title_text
+        values = self.used_parameters.get(self.lookup_kwarg)
+        self.lookup_val = values[-1] if values else None
+        self.lookup_choices = self._tree_choices()
+
+    def expected_parameters(self):
+        return [self.lookup_kwarg]
+
+    def _selected_pk(self) -> int | None:
+        if self.lookup_val is None:
+            return None
+        try:
+            return int(self.lookup_val)
+        except ValueError as error:
+            raise IncorrectLookupParameters(error) from error
+
+    def _tree_choices(self) -> list[tuple[int, int, str]]:
+        """(id, depth, name) of the groups to list, in tree order."""
+        rows = list(StudyGroup.objects.order_by("name", "pk").values_list("pk", "name", "parent"))
+        children: dict[int | None, list[tuple[int, str]]] = {}
+        parent_of = {}
+        for pk, name, parent in rows:
+            children.setdefault(parent, []).append((pk, name))
+            parent_of[pk] = parent
+        opened = {pk for pk, _name in children.get(None, [])}
+        try:
+            node = self._selected_pk()
+        except IncorrectLookupParameters:
+            node = None
+        while node is not None and node not in opened | {None}:
+            opened.add(node)
+            node = parent_of.get(node)
+        listed: list[tuple[int, int, str]] = []
+        # A stack rather than recursion; ``seen`` ends a cycle in bad data.
+        stack = [(pk, 0, name) for pk, name in reversed(children.get(None, []))]
+        seen = set()
+        while stack:
+            pk, depth, name = stack.pop()
+            if pk in seen:
+                continue
+            seen.add(pk)
+            listed.append((pk, depth, name))
+            if pk in opened:
+                stack.extend((child, depth + 1, n) for child, n in reversed(children.get(pk, [])))
+        return listed
+
+    def has_output(self):
+        return bool(self.lookup_choices)
+
+    def queryset(self, request, queryset):
+        pk = self._selected_pk()
+        if pk is None:
+            return queryset
+        return queryset.filter(self.condition(pk))
+
+    def condition(self, pk: int) -> Q:
+        return Q(**{f"{self.field_path}__in": subtree_ids(pk)})
+
+    def get_facet_counts(self, pk_attname, filtered_qs):
+        return {
+            f"{pk}__c": Count(pk_attname, filter=self.condition(pk))
+            for pk, _depth, _name in self.lookup_choices
+        }
+
+    def choices(self, changelist):
+        facet_counts = self.get_facet_queryset(changelist) if changelist.add_facets else None
+        yield {
+            "selected": self.lookup_val is None,
+            "query_string": changelist.get_query_string(remove=[self.lookup_kwarg]),
+            "display": _("All"),
+        }
+        for pk, depth, name in self.lookup_choices:
+            # Em spaces indent each level: HTML does not collapse them.
+            display = "\u2003" * depth + name
+            if facet_counts is not None:
+                display = f"{display} ({facet_counts[f'{pk}__c']})"
+            yield {
+                "selected": self.lookup_val == str(pk),
+                "query_string": changelist.get_query_string({self.lookup_kwarg: pk}),
+                "display": display,
+            }
+
+
+class MemberGroupTreeListFilter(GroupTreeListFilter):
+    """On a user field (``user``): rows of people who belong (in any role) to the chosen
+    group or any group below it (``?<path>__group_subtree=<id>``) — e.g. every attempt made
+    by a branch's members, at assignments made to the branch or to the whole committee. A
+    person in two of those groups counts once."""
+
+    lookup_suffix = "group_subtree"
+    title_text = _("learner's group, with its sub-groups")
+
+    def condition(self, pk: int) -> Q:
+        members = Membership.objects.filter(group_id__in=subtree_ids(pk)).values("user_id")
+        return Q(**{f"{self.field_path}__in": members})
+
+
+class ScoreBandListFilter(admin.SimpleListFilter):
+    """Score as a percentage of the maximum, in the bands reports use: below 60, 60 to
+    below 80, 80 and above; or no score yet (an attempt in progress)."""
+
+    title = _("score")
+    parameter_name = "score_band"
+    # The field or annotation holding the percentage (0-100) on the filtered queryset.
+    percent_field = "percent"
+    BANDS = {"0-59": (None, 60), "60-79": (60, 80), "80-100": (80, None)}
+
+    def lookups(self, request, model_admin):
+        return [
+            ("0-59", _("0–59 %")),
+            ("60-79", _("60–79 %")),
+            ("80-100", _("80–100 %")),
+            ("none", _("no score yet")),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if value == "none":
+            return queryset.filter(**{f"{self.percent_field}__isnull": True})
+        if value not in self.BANDS:
+            raise IncorrectLookupParameters(f"unknown score band {value!r}")
+        low, high = self.BANDS[value]
+        condition = Q(**{f"{self.percent_field}__isnull": False})
+        if low is not None:
+            condition &= Q(**{f"{self.percent_field}__gte": low})
+        if high is not None:
+            condition &= Q(**{f"{self.percent_field}__lt": high})
+        return queryset.filter(condition)
+
+
+class AttemptScoreBandListFilter(ScoreBandListFilter):
+    percent_field = "percent_value"
 
 
 # --- Accounts ---------------------------------------------------------------------------
@@ -460,6 +615,28 @@ class BlankAnswerAdmin(ViewOnlyMixin, admin.ModelAdmin):
     search_fields = ("text", "version__stem")
 
 
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """Question files uploaded for import: written by the import service (preview, then
+    import or cancel), read here. The file's bytes are not shown."""
+
+    list_display = (
+        "filename",
+        "bank",
+        "format",
+        "state",
+        "question_count",
+        "created_by",
+        "created_at",
+        "finished_at",
+    )
+    list_filter = ("state", "format")
+    list_select_related = ("bank", "created_by")
+    search_fields = ("filename", "bank__title", "created_by__username")
+    date_hierarchy = "created_at"
+    exclude = ("data",)
+
+
 # --- Quizzes ----------------------------------------------------------------------------
 
 
@@ -564,6 +741,35 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__display_name", "group__name", "unit")
     autocomplete_fields = ("user", "group")
     date_hierarchy = "joined_at"
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    """Reminders shown on learners' home pages, written when an organizer sends one. Staff
+    read them and may delete one; nobody rewrites what was sent."""
+
+    list_display = (
+        "user",
+        "assignment",
+        "short_message",
+        "created_by",
+        "created_at",
+        "dismissed_at",
+    )
+    list_filter = (("dismissed_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("user", "assignment__quiz", "assignment__group", "created_by")
+    search_fields = ("user__username", "user__display_name", "message")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("message"))
+    def short_message(self, obj):
+        return _short(obj.message, 80)
 
 
 @admin.register(Assignment)
@@ -696,10 +902,12 @@ class AttemptAdmin(DeletesPartsMixin, admin.ModelAdmin):
         "percent_shown",
     )
     list_filter = (
-        "assignment__group",
+        ("user", MemberGroupTreeListFilter),
+        ("assignment__group", GroupTreeListFilter),
         "assignment__quiz",
         ("assignment", AssignmentListFilter),
         "state",
+        AttemptScoreBandListFilter,
         "started_at",
     )
     list_select_related = ATTEMPT_RELATED
@@ -746,6 +954,7 @@ class AttemptAdmin(DeletesPartsMixin, admin.ModelAdmin):
         (on all pages), in one aggregate query."""
         return queryset.aggregate(
             count=Count("pk"),
+            learners=Count("user", distinct=True),
             finished=Count("pk", filter=Q(state=Attempt.State.FINISHED)),
             score_sum=Sum("score"),
             score_mean=Avg("score"),
@@ -923,10 +1132,12 @@ class AssignmentResultAdmin(ViewOnlyMixin, admin.ModelAdmin):
         "last_finished_at",
     )
     list_filter = (
-        "assignment__group",
+        ("user", MemberGroupTreeListFilter),
+        ("assignment__group", GroupTreeListFilter),
         "assignment__quiz",
         ("assignment", AssignmentListFilter),
         "passed",
+        ScoreBandListFilter,
     )
     list_select_related = ATTEMPT_RELATED
     search_fields = ("user__username", "user__display_name", "assignment__quiz__title")

@@ -27,7 +27,9 @@ from quizzes.models import (
     BlankAnswer,
     Choice,
     GenerationJob,
+    ImportBatch,
     Membership,
+    Notice,
     Question,
     QuestionKind,
     QuestionVersion,
@@ -149,6 +151,16 @@ def make_world(*, learner_name="学员 李"):
         last_finished_at=finished.finished_at,
     )
     Group.objects.create(name=f"Reviewers {n}")
+    ImportBatch.objects.create(
+        bank=bank,
+        filename=f"bank-{n}.gift",
+        format="gift",
+        checksum=f"{n:064x}",
+        created_by=organizer,
+    )
+    Notice.objects.create(
+        user=learner, assignment=assignment, message="请按时完成测验。", created_by=organizer
+    )
     return {
         "organizer": organizer,
         "learner": learner,
@@ -697,3 +709,253 @@ def test_assignment_filter_lists_assignments_by_quiz_and_group(staff_client, wor
     )
     assert (world["assignment"].pk, str(world["assignment"])) in spec.lookup_choices
     assert isinstance(world["assignment"], Assignment)
+
+
+# --- Attempts: filters on the group tree and on score bands ---------------------------------
+
+
+def _nest(child, parent):
+    """Put ``child`` below ``parent`` in the group tree."""
+    type(child).objects.filter(pk=child.pk).update(parent=parent)
+    child.refresh_from_db()
+
+
+@pytest.fixture
+def tree(world):
+    """A committee above a branch above ``world``'s group, another branch with its own
+    world beside it, and an unrelated world outside the committee."""
+    committee = factories.GroupFactory(name="委员会")
+    branch = factories.GroupFactory(name="第一支部")
+    other_branch = factories.GroupFactory(name="第二支部")
+    _nest(branch, committee)
+    _nest(other_branch, committee)
+    _nest(world["group"], branch)
+    sibling = make_world()
+    _nest(sibling["group"], other_branch)
+    outside = make_world()
+    return {
+        "committee": committee,
+        "branch": branch,
+        "other_branch": other_branch,
+        "ours": world,
+        "sibling": sibling,
+        "outside": outside,
+    }
+
+
+def _found(client, params):
+    response = client.get(_url(Attempt, "changelist"), params)
+    assert response.status_code == 200
+    return {attempt.pk for attempt in response.context["cl"].result_list}
+
+
+def _attempts(*worlds):
+    return {w[key].pk for w in worlds for key in ("finished", "open")}
+
+
+def test_assigned_group_filter_includes_every_group_below_the_chosen_one(staff_client, tree):
+    def by_group(group):
+        return _found(staff_client, {"assignment__group__subtree": group.pk})
+
+    assert by_group(tree["committee"]) == _attempts(tree["ours"], tree["sibling"])
+    assert by_group(tree["branch"]) == _attempts(tree["ours"])
+    assert by_group(tree["ours"]["group"]) == _attempts(tree["ours"])
+    assert by_group(tree["outside"]["group"]) == _attempts(tree["outside"])
+
+
+def test_group_filter_totals_cover_the_whole_subtree(staff_client, tree):
+    response = staff_client.get(
+        _url(Attempt, "changelist"), {"assignment__group__subtree": tree["committee"].pk}
+    )
+
+    totals = response.context["attempt_totals"]
+    assert totals["count"] == 4
+    assert totals["learners"] == 2
+    assert totals["finished"] == 2
+    assert "<td>2</td>" in response.content.decode()  # the learners row
+
+
+def _tree_spec(response, kwarg="assignment__group__subtree"):
+    return next(
+        spec
+        for spec in response.context["cl"].filter_specs
+        if getattr(spec, "lookup_kwarg", "") == kwarg
+    )
+
+
+def _listed(response, kwarg="assignment__group__subtree"):
+    spec = _tree_spec(response, kwarg)
+    return [choice["display"] for choice in spec.choices(response.context["cl"])][1:]
+
+
+def test_group_filter_lists_the_top_two_levels_and_opens_the_chosen_path(staff_client, tree):
+    url = _url(Attempt, "changelist")
+    ours, outside = tree["ours"]["group"].name, tree["outside"]["group"].name
+    sibling = tree["sibling"]["group"].name
+
+    closed = _listed(staff_client.get(url))
+    opened = _listed(staff_client.get(url, {"assignment__group__subtree": tree["branch"].pk}))
+
+    # Roots (the committee, the outside group) and the committee's branches only.
+    assert sorted(closed) == sorted(["委员会", "\u2003第一支部", "\u2003第二支部", outside])
+    # Opening a branch lists its groups, indented one more level; the other branch stays shut.
+    assert f"\u2003\u2003{ours}" in opened
+    assert f"\u2003\u2003{sibling}" not in opened
+    assert opened.index("\u2003第一支部") < opened.index(f"\u2003\u2003{ours}")
+
+
+def test_learner_group_filter_finds_attempts_at_assignments_made_higher_up(staff_client, tree):
+    ours = tree["ours"]
+    # The whole committee is given a quiz; our learner (in a study group of the first
+    # branch) takes it.
+    committee_wide = factories.AssignmentFactory(
+        quiz=ours["quiz"], group=tree["committee"], created_by=ours["organizer"]
+    )
+    taken = factories.AttemptFactory(
+        assignment=committee_wide, user=ours["learner"], max_score=Decimal(2)
+    )
+
+    by_learner = _found(staff_client, {"user__group_subtree": tree["branch"].pk})
+    by_assignment = _found(staff_client, {"assignment__group__subtree": tree["branch"].pk})
+
+    assert by_learner == _attempts(ours) | {taken.pk}
+    assert by_assignment == _attempts(ours)
+    everyone = _found(staff_client, {"user__group_subtree": tree["committee"].pk})
+    assert everyone == _attempts(ours, tree["sibling"]) | {taken.pk}
+
+
+def test_learner_group_filter_counts_a_learner_in_two_groups_once(staff_client, tree):
+    ours = tree["ours"]
+    factories.MembershipFactory(group=tree["sibling"]["group"], user=ours["learner"])
+
+    response = staff_client.get(
+        _url(Attempt, "changelist"), {"user__group_subtree": tree["committee"].pk}
+    )
+
+    assert response.context["attempt_totals"]["count"] == 4
+    assert len(response.context["cl"].result_list) == 4
+
+
+def test_learner_group_filter_opens_its_own_path_in_the_tree(staff_client, tree):
+    url = _url(Attempt, "changelist")
+    response = staff_client.get(url, {"user__group_subtree": tree["branch"].pk})
+
+    study_group = f"\u2003\u2003{tree['ours']['group'].name}"
+    assert study_group in _listed(response, "user__group_subtree")
+    assert study_group not in _listed(response)  # the other tree filter stays shut
+
+
+def test_group_filter_marks_the_chosen_group_and_shows_counts_with_facets(staff_client, tree):
+    response = staff_client.get(
+        _url(Attempt, "changelist"),
+        {"assignment__group__subtree": tree["branch"].pk, "_facets": "1"},
+    )
+
+    spec = _tree_spec(response)
+    choices = list(spec.choices(response.context["cl"]))
+    selected = [choice["display"] for choice in choices if choice["selected"]]
+    assert selected == ["\u2003第一支部 (2)"]
+    assert "委员会 (4)" in [choice["display"] for choice in choices]
+
+
+def test_group_filter_with_a_bad_value_shows_the_error_page_not_a_500(staff_client, tree):
+    response = staff_client.get(_url(Attempt, "changelist"), {"assignment__group__subtree": "x"})
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
+
+
+def _finished_attempt(world, *, score, number):
+    started = world["finished"].started_at
+    return factories.AttemptFactory(
+        assignment=world["assignment"],
+        user=world["learner"],
+        number=number,
+        started_at=started,
+        state=Attempt.State.FINISHED,
+        finished_at=started + timedelta(minutes=5),
+        score=Decimal(score),
+        max_score=Decimal(5),
+    )
+
+
+def test_score_band_filter_splits_attempts_at_60_and_80_percent(staff_client, world):
+    # Percentages: 100 (world), 59.8, 60, 79.8, 80 and 0; the open attempt has none.
+    scores = {"2.99": 3, "3": 4, "3.99": 5, "4": 6, "0": 7}
+    made = {score: _finished_attempt(world, score=score, number=n) for score, n in scores.items()}
+
+    def band(value):
+        return _found(staff_client, {"score_band": value})
+
+    assert band("0-59") == {made["2.99"].pk, made["0"].pk}
+    assert band("60-79") == {made["3"].pk, made["3.99"].pk}
+    assert band("80-100") == {made["4"].pk, world["finished"].pk}
+    assert band("none") == {world["open"].pk}
+
+
+def test_score_band_filter_combines_with_the_group_filter_and_totals(staff_client, tree):
+    response = staff_client.get(
+        _url(Attempt, "changelist"),
+        {"assignment__group__subtree": tree["committee"].pk, "score_band": "80-100"},
+    )
+
+    assert {a.pk for a in response.context["cl"].result_list} == {
+        tree["ours"]["finished"].pk,
+        tree["sibling"]["finished"].pk,
+    }
+    assert response.context["attempt_totals"]["count"] == 2
+    assert response.context["attempt_totals"]["percent_mean"] == pytest.approx(100.0)
+
+
+def test_an_unknown_score_band_shows_the_error_page_not_a_500(staff_client, world):
+    response = staff_client.get(_url(Attempt, "changelist"), {"score_band": "90-99"})
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
+
+
+def test_result_changelist_filters_by_group_subtree_and_score_band(staff_client, tree):
+    url = _url(AssignmentResult, "changelist")
+
+    def found(params):
+        response = staff_client.get(url, params)
+        assert response.status_code == 200
+        return {result.user_id for result in response.context["cl"].result_list}
+
+    committee = {"assignment__group__subtree": tree["committee"].pk}
+    assert found(committee) == {tree["ours"]["learner"].pk, tree["sibling"]["learner"].pk}
+    assert found({**committee, "score_band": "80-100"}) == found(committee)
+    assert found({**committee, "score_band": "0-59"}) == set()
+
+
+FILTERED = [
+    {"assignment__group__subtree": "committee"},
+    {"user__group_subtree": "branch", "_facets": "1"},
+    {"assignment__group__subtree": "branch", "_facets": "1"},
+    {"score_band": "80-100"},
+    {"score_band": "60-79", "assignment__group__subtree": "committee", "_facets": "1"},
+]
+
+
+@pytest.mark.parametrize("params", FILTERED, ids=lambda params: "&".join(params))
+@pytest.mark.parametrize("model", [Attempt, AssignmentResult], ids=lambda m: m._meta.model_name)
+def test_filtered_changelist_query_count_does_not_grow_with_rows_or_groups(
+    staff_client, tree, params, model
+):
+    query = {
+        key: tree[value].pk if key.endswith("subtree") else value for key, value in params.items()
+    }
+    url = _url(model, "changelist")
+    staff_client.get(url, query)  # warm caches (content types, sessions)
+    with CaptureQueriesContext(connection) as small:
+        assert staff_client.get(url, query).status_code == 200
+    # Three more worlds in the committee's branch, one more group level, three outside.
+    for _ in range(3):
+        _nest(make_world()["group"], tree["branch"])
+        make_world()
+    deeper = factories.GroupFactory(name="学习小组")
+    _nest(deeper, tree["ours"]["group"])
+    _nest(make_world()["group"], deeper)
+    with CaptureQueriesContext(connection) as large:
+        assert staff_client.get(url, query).status_code == 200
+    assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
