@@ -16,6 +16,7 @@ from quizzes.models import (
     Assignment,
     AssignmentResult,
     Attempt,
+    AttemptBlank,
     AttemptChoice,
     AttemptItem,
     Membership,
@@ -185,19 +186,18 @@ def test_quizzes_have_every_kind_of_question(loaded):
 def _fingerprint(prefix: str) -> dict:
     """Everything a run built for the users named ``prefix-…``, without ids or prefix."""
 
-    def name(username):
-        return username.removeprefix(f"{prefix}-")
+    def rows(model, user_path, *fields):
+        found = model.objects.filter(**{f"{user_path}__username__startswith": f"{prefix}-"})
+        return sorted(
+            (username.removeprefix(f"{prefix}-"), *rest)
+            for username, *rest in found.values_list(f"{user_path}__username", *fields)
+        )
 
-    memberships = sorted(
-        (name(u), g, role, unit)
-        for u, g, role, unit in Membership.objects.filter(
-            user__username__startswith=f"{prefix}-"
-        ).values_list("user__username", "group__name", "role", "unit")
-    )
-    attempts = sorted(
-        (name(row[0]), *row[1:])
-        for row in Attempt.objects.filter(user__username__startswith=f"{prefix}-").values_list(
-            "user__username",
+    return {
+        "memberships": rows(Membership, "user", "group__name", "role", "unit"),
+        "attempts": rows(
+            Attempt,
+            "user",
             "assignment__quiz__title",
             "assignment__group__name",
             "number",
@@ -206,48 +206,39 @@ def _fingerprint(prefix: str) -> dict:
             "deadline",
             "finished_at",
             "score",
-        )
-    )
-    items = sorted(
-        (name(row[0]), *row[1:])
-        for row in AttemptItem.objects.filter(
-            attempt__user__username__startswith=f"{prefix}-"
-        ).values_list(
-            "attempt__user__username",
+        ),
+        "items": rows(
+            AttemptItem,
+            "attempt__user",
             "attempt__assignment__quiz__title",
             "attempt__number",
             "position",
             "question_version__stem",
             "score",
             "answered_at",
-        )
-    )
-    answers = sorted(
-        (name(row[0]), *row[1:])
-        for row in AttemptChoice.objects.filter(
-            item__attempt__user__username__startswith=f"{prefix}-"
-        ).values_list(
-            "item__attempt__user__username",
+        ),
+        "answers": rows(
+            AttemptChoice,
+            "item__attempt__user",
             "item__attempt__assignment__quiz__title",
             "item__attempt__number",
             "item__position",
             "position",
             "choice__text",
             "selected",
-        )
-    )
-    results = sorted(
-        (name(row[0]), *row[1:])
-        for row in AssignmentResult.objects.filter(
-            user__username__startswith=f"{prefix}-"
-        ).values_list("user__username", "assignment__quiz__title", "score", "best_percent")
-    )
-    return {
-        "memberships": memberships,
-        "attempts": attempts,
-        "items": items,
-        "answers": answers,
-        "results": results,
+        ),
+        "blanks": rows(
+            AttemptBlank,
+            "item__attempt__user",
+            "item__attempt__assignment__quiz__title",
+            "item__attempt__number",
+            "item__position",
+            "blank",
+            "response",
+        ),
+        "results": rows(
+            AssignmentResult, "user", "assignment__quiz__title", "score", "best_percent"
+        ),
     }
 
 
