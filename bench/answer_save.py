@@ -17,8 +17,8 @@ shared and noisy), and the script prints requests/s and p50/p95/p99 latency per 
 (median over rounds) and the ratio. Goal (issue 3): answer-save throughput at least half
 the baseline's, p95 < 100 ms.
 
-It also prints the CPU time per request of gunicorn, of the PostgreSQL backends and of
-the clients (from /proc). Unlike requests/s, these hardly move when other work shares the
+It also prints the CPU time per request of gunicorn, of the PostgreSQL backends, of the
+Redis server (shared with whatever else uses it) and of the clients (from /proc). Unlike requests/s, these hardly move when other work shares the
 machine, so they show where the time goes and what the ratio is when the server alone
 fills the cores.
 """
@@ -201,13 +201,14 @@ def _ticks(pid: int) -> int:
 
 
 def _server_pids(server: subprocess.Popen, database: str) -> dict[str, list[int]]:
-    """gunicorn's workers and the PostgreSQL backends serving the bench database."""
+    """gunicorn's workers, the PostgreSQL backends serving the bench database and the
+    Redis server (which other programs may share)."""
     try:
         with open(f"/proc/{server.pid}/task/{server.pid}/children") as children:
             workers = [int(pid) for pid in children.read().split()]
     except OSError:
         workers = []
-    backends = []
+    backends, redis = [], []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
@@ -217,7 +218,9 @@ def _server_pids(server: subprocess.Popen, database: str) -> dict[str, list[int]
                 continue
             if title.startswith("postgres: ") and f" {database} " in title:
                 backends.append(int(entry))
-    return {"gunicorn": [server.pid, *workers], "postgres": backends}
+            elif title.startswith("redis-server"):
+                redis.append(int(entry))
+    return {"gunicorn": [server.pid, *workers], "postgres": backends, "redis": redis}
 
 
 def drive(port: int, fixture: list[dict], total: int, endpoint: str, state: dict, server) -> dict:
@@ -248,7 +251,7 @@ def drive(port: int, fixture: list[dict], total: int, endpoint: str, state: dict
     after = _server_pids(server, database)
     tick = os.sysconf("SC_CLK_TCK")
     cpu = {}
-    for role in ("gunicorn", "postgres"):
+    for role in ("gunicorn", "postgres", "redis"):
         pids = set(before[role]) | set(after[role])
         # A backend that closed during the round (CONN_MAX_AGE) takes its ticks with it.
         used = sum(max(0, _ticks(pid) - ticks_before.get(pid, 0)) for pid in pids)
@@ -276,6 +279,7 @@ def drive(port: int, fixture: list[dict], total: int, endpoint: str, state: dict
         "cpu_gunicorn": cpu["gunicorn"] / count * 1000,
         "cpu_postgres": cpu["postgres"] / count * 1000,
         "cpu_clients": cpu["clients"] / count * 1000,
+        "cpu_redis": cpu["redis"] / count * 1000,
     }
 
 
@@ -347,7 +351,7 @@ def main() -> None:
                     f"p99 {run['p99']:6.1f} ms  errors {len(run['errors'])}  "
                     f"cpu/req: server {run['cpu_server']:.2f} ms "
                     f"(gunicorn {run['cpu_gunicorn']:.2f}, postgres {run['cpu_postgres']:.2f}), "
-                    f"clients {run['cpu_clients']:.2f}"
+                    f"redis {run['cpu_redis']:.2f}, clients {run['cpu_clients']:.2f}"
                 )
                 if run["errors"]:
                     print("   first error:", run["errors"][0])
