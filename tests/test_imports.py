@@ -197,6 +197,25 @@ def test_confirm_twice_imports_once(bank, organizer):
     assert Question.objects.filter(bank=bank).count() == 4
 
 
+def test_inserts_span_several_statements_and_return_ids_in_row_order(bank, organizer):
+    from quizzes.models import Choice
+
+    question = question_create(
+        bank=bank,
+        draft=QuestionDraft("single", "Q?", choices=(ChoiceDraft("a", True), ChoiceDraft("b"))),
+        created_by=organizer,
+    )
+    version = question.versions.get()
+    rows = [(version.pk, n, f"choice {n}", n % 2 == 0, "") for n in range(3, 5104)]
+    columns = ("version_id", "ordinal", "text", "is_correct", "feedback")
+    ids = import_services._insert(Choice, columns, rows, returning=True)
+    assert len(ids) == len(rows) == len(set(ids))
+    stored = dict(Choice.objects.filter(pk__in=ids).values_list("pk", "ordinal"))
+    assert [stored[pk] for pk in ids] == [row[1] for row in rows]
+    correct = 1 + sum(1 for row in rows if row[3])
+    assert Choice.objects.filter(version=version, is_correct=True).count() == correct
+
+
 @pytest.mark.parametrize("size", [10, 40])
 def test_confirm_runs_a_constant_number_of_queries(bank, organizer, size):
     """Bulk inserts: the count does not grow with the number of questions.
