@@ -17,7 +17,11 @@ so its file is all single choice). Then, in ``--rounds`` rounds, each into a fre
   ``values_list`` and ``json.dumps`` of them.
 
 Prints the median seconds of each, the ratio to its baseline and the goal (issue 6: import
-and export under 10 s each per format). The database is ``DATABASE_URL`` when set — on
+and export under 10 s each per format). The import inserts with multi-row statements
+(``services.imports._insert``), which beat ``bulk_create``: an import ratio under 1 means
+the whole import, reading included, took less than the ORM's bare insert of its rows.
+
+The database is ``DATABASE_URL`` when set — on
 PostgreSQL the bench creates its own database ``studyapp_bench_interchange`` on that
 server (dropped and created again) — else a fresh SQLite file in a temporary directory.
 The upload size limit is lifted for the run (the 10,000-question files are larger than the
