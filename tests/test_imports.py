@@ -294,17 +294,22 @@ def test_the_same_file_twice_is_refused_at_upload_with_the_first_date(bank, orga
     assert Question.objects.filter(bank=other).count() == 4
 
 
+def copy_of(batch: ImportBatch) -> ImportBatch:
+    """Another pending batch of the same file in the same bank, as a second upload made
+    before the first was imported would leave."""
+    return ImportBatch.objects.create(
+        bank=batch.bank,
+        filename="copy.gift",
+        format=batch.format,
+        checksum=batch.checksum,
+        data=bytes(batch.data),
+        created_by=batch.created_by,
+    )
+
+
 def test_a_second_batch_of_the_same_file_racing_past_the_upload_check_is_refused(bank, organizer):
     first = upload(bank, GIFT)
-    # Uploaded in the same instant by someone else: both passed the upload check.
-    second = ImportBatch.objects.create(
-        bank=bank,
-        filename="copy.gift",
-        format="gift",
-        checksum=first.checksum,
-        data=GIFT.encode(),
-        created_by=organizer,
-    )
+    second = copy_of(first)  # uploaded at the same instant: both passed the upload check
     import_confirm(batch=first, confirmed_by=organizer, publish=False)
     with pytest.raises(ImportRefused) as refused:
         import_confirm(batch=second, confirmed_by=organizer, publish=False)
@@ -317,14 +322,7 @@ def test_a_second_batch_of_the_same_file_racing_past_the_upload_check_is_refused
 def test_the_database_refuses_a_second_imported_batch_of_a_file(bank, organizer):
     """The race the check above cannot see: the partial unique index decides."""
     first = upload(bank, GIFT)
-    second = ImportBatch.objects.create(
-        bank=bank,
-        filename="copy.gift",
-        format="gift",
-        checksum=first.checksum,
-        data=GIFT.encode(),
-        created_by=organizer,
-    )
+    second = copy_of(first)
     import_confirm(batch=first, confirmed_by=organizer, publish=False)
     with (
         mock.patch.object(import_services, "_earlier_import", side_effect=[None, first]),
@@ -690,14 +688,7 @@ def test_two_batches_of_one_file_confirmed_at_once_import_once(postgres_only, ba
     from .test_attempt_concurrency import race, slowed
 
     first = upload(bank, GIFT)
-    second = ImportBatch.objects.create(
-        bank=bank,
-        filename="copy.gift",
-        format="gift",
-        checksum=first.checksum,
-        data=GIFT.encode(),
-        created_by=organizer,
-    )
+    second = copy_of(first)
     calls = [
         lambda batch=batch: import_confirm(batch=batch, confirmed_by=organizer, publish=False)
         for batch in (first, second)
