@@ -342,8 +342,9 @@ def attempt_save_answer(
     and the attempt is finished as of its deadline. A checked item (immediate feedback) is
     locked.
 
-    Four statements inside the transaction: lock the attempt, read the item with its shown
-    choices, update the changed choices (or replace the blanks), update the item."""
+    Inside the transaction: lock the attempt, read the item with its shown choices, then
+    update the changed choices and the item (one statement on PostgreSQL), or replace the
+    blanks and update the item."""
     now = now or timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
         deadline = _lock_open_attempt(cursor, attempt_pk=attempt.pk, user_id=attempt.user_id)
@@ -413,6 +414,7 @@ def _save_locked(
             AttemptBlank(item_id=item_id, blank=index, response=text[:500])
             for index, text in enumerate(blanks, start=1)
         )
+        cursor.execute(*_item_update(item_id=item_id, sequence=sequence, now=now))
     else:
         # The choices shown in this item are exactly its pinned version's choices.
         by_position = {shown: choice_id for *_, shown, choice_id in rows if shown is not None}
@@ -426,27 +428,39 @@ def _save_locked(
                 raise AttemptError("bad_choice", _("That choice is not part of this question."))
         if kind != QuestionKind.MULTIPLE and len(chosen) > 1:
             raise AttemptError("one_choice", _("Choose only one answer for this question."))
-        _select_choices(cursor, item_id=item_id, chosen=chosen)
-    cursor.execute(
+        _write_choices_and_item(cursor, item_id=item_id, chosen=chosen, sequence=sequence, now=now)
+
+
+def _item_update(*, item_id: int, sequence: int, now: datetime) -> tuple[str, list]:
+    return (
         f"UPDATE {_ITEM} SET sequence = %s, answered_at = %s WHERE id = %s",
         [sequence, connection.ops.adapt_datetimefield_value(now), item_id],
     )
 
 
-def _select_choices(cursor, *, item_id: int, chosen: set[int]) -> None:
-    """Mark exactly the ``chosen`` choices of the item selected, in one statement that
-    writes only the rows whose flag changes."""
+def _write_choices_and_item(
+    cursor, *, item_id: int, chosen: set[int], sequence: int, now: datetime
+) -> None:
+    """Mark exactly the ``chosen`` choices of the item selected, writing only the rows
+    whose flag changes, and record the item's sequence and time. On PostgreSQL both
+    UPDATEs go in one statement (a data-modifying WITH): one round trip fewer, on the
+    path every answer takes."""
     if chosen:
         marks = ", ".join(["%s"] * len(chosen))
         wanted = f"(choice_id IN ({marks}))"
-        params = [*chosen, *chosen, item_id]
+        choices_params = [*chosen, *chosen, item_id]
     else:
         wanted = "(1 = 0)"
-        params = [item_id]
-    cursor.execute(
-        f"UPDATE {_SHOWN} SET selected = {wanted} WHERE selected <> {wanted} AND item_id = %s",
-        params,
+        choices_params = [item_id]
+    choices_sql = (
+        f"UPDATE {_SHOWN} SET selected = {wanted} WHERE selected <> {wanted} AND item_id = %s"
     )
+    item_sql, item_params = _item_update(item_id=item_id, sequence=sequence, now=now)
+    if connection.vendor == "postgresql":
+        cursor.execute(f"WITH shown AS ({choices_sql}) {item_sql}", choices_params + item_params)
+    else:
+        cursor.execute(choices_sql, choices_params)
+        cursor.execute(item_sql, item_params)
 
 
 def attempt_check_item(
