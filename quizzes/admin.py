@@ -36,6 +36,8 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from quizzes.downloads import Echo, csv_text, csv_time
+
 from .models import (
     Assignment,
     AssignmentResult,
@@ -861,24 +863,6 @@ class ScoreChangeInline(ViewOnlyInline):
         return super().get_queryset(request).select_related("changed_by")
 
 
-class _Echo:
-    """A file-like object that hands back what is written, for streaming a csv.writer."""
-
-    def write(self, value):
-        return value
-
-
-def _csv_text(value) -> str:
-    """A text cell that a spreadsheet will not run as a formula. Learners choose their own
-    names, and a name like ``=HYPERLINK(...)`` must stay text."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _csv_time(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
-
-
 def _csv_number(value) -> str:
     return "" if value is None else str(_plain(value))
 
@@ -998,7 +982,7 @@ class AttemptAdmin(DeletesPartsMixin, admin.ModelAdmin):
             _("percent"),
         ]
         attempts = queryset.select_related(*ATTEMPT_RELATED)
-        writer = csv.writer(_Echo())
+        writer = csv.writer(Echo())
 
         def rows():
             # The byte order mark makes Excel read the file as UTF-8, so Chinese names
@@ -1010,14 +994,14 @@ class AttemptAdmin(DeletesPartsMixin, admin.ModelAdmin):
                 yield writer.writerow(
                     [
                         attempt.pk,
-                        _csv_text(attempt.user.username),
-                        _csv_text(attempt.user.display_name),
-                        _csv_text(attempt.assignment.group.name),
-                        _csv_text(attempt.assignment.quiz.title),
+                        csv_text(attempt.user.username),
+                        csv_text(attempt.user.display_name),
+                        csv_text(attempt.assignment.group.name),
+                        csv_text(attempt.assignment.quiz.title),
                         attempt.number,
                         attempt.get_state_display(),
-                        _csv_time(attempt.started_at),
-                        _csv_time(attempt.finished_at),
+                        csv_time(attempt.started_at),
+                        csv_time(attempt.finished_at),
                         _csv_number(attempt.score),
                         _csv_number(attempt.max_score),
                         "" if percent is None else f"{percent:.2f}",

@@ -31,7 +31,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from quizzes.admin import _csv_text, _csv_time, _Echo
+from quizzes.downloads import Echo, csv_text, csv_time
 from quizzes.models import Assignment
 from quizzes.selectors.reports import (
     AnalysedAttempts,
@@ -192,11 +192,11 @@ def _csv_cell(value, kind: Kind) -> str:
     if value is None or value == "":
         return ""
     if kind is Kind.TEXT:
-        return _csv_text(value)
+        return csv_text(value)
     if kind is Kind.DURATION:
         return duration_text(value)
     if kind is Kind.DATETIME:
-        return _csv_time(value)
+        return csv_time(value)
     if kind is Kind.INTEGER:
         return str(int(value))
     return f"{float(value):.2f}"
@@ -205,7 +205,7 @@ def _csv_cell(value, kind: Kind) -> str:
 def csv_response(sheet: Sheet, *, filename: str) -> StreamingHttpResponse:
     """The sheet as a streamed UTF-8 CSV with a byte order mark (so Excel reads Chinese
     correctly); text cells that look like formulas are neutralised."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
 
     def lines() -> Iterator[str]:
         yield "\ufeff"

@@ -504,7 +504,7 @@ def attempt_check_item(
     return item
 
 
-def _to_score(fraction: Fraction, points: Decimal) -> Decimal:
+def to_score(fraction: Fraction, points: Decimal) -> Decimal:
     value = Decimal(fraction.numerator) / Decimal(fraction.denominator) * points
     return min(points, value.quantize(SCORE_QUANTUM, rounding=ROUND_HALF_UP))
 
@@ -534,7 +534,7 @@ def item_fraction(item: AttemptItem) -> Fraction:
 
 def item_grade(item: AttemptItem) -> Decimal:
     """Grade one item from its stored response against its pinned version's key."""
-    return _to_score(item_fraction(item), item.points)
+    return to_score(item_fraction(item), item.points)
 
 
 def _finish_locked(*, attempt: Attempt, now: datetime) -> Attempt:

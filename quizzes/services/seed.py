@@ -80,7 +80,7 @@ from quizzes.models import (
     User,
 )
 from quizzes.models.groups import new_join_code
-from quizzes.services.attempts import SCORE_QUANTUM, _to_score
+from quizzes.services.attempts import SCORE_QUANTUM, to_score
 from quizzes.services.banks import text_checksum
 
 SAMPLE_DOCUMENT = (
@@ -380,7 +380,7 @@ def _blank_fraction(responses: tuple[str, ...], accepted: tuple[tuple[str, ...],
 
 @lru_cache(maxsize=4096)
 def _score(fraction: Fraction, points: Decimal) -> Decimal:
-    return _to_score(fraction, points)
+    return to_score(fraction, points)
 
 
 # --- The builder ------------------------------------------------------------------------

@@ -64,6 +64,7 @@ from quizzes.selectors.quizzes import (
 from quizzes.services import banks as bank_services
 from quizzes.services import quizzes as quiz_services
 from quizzes.services.banks import DRAFT_PROBLEMS
+from quizzes.views.common import errors_to_form
 
 # Remembered in the session so that the header can show the authoring links without a
 # query on every page.
@@ -113,16 +114,6 @@ def _slot_or_404(request: HttpRequest, pk: int, slot_pk: int) -> QuizSlot:
     return get_object_or_404(QuizSlot.objects.select_related("quiz"), pk=slot_pk, quiz=quiz)
 
 
-def _errors_to_form(form, error: ValidationError) -> None:
-    """Put a service's ``ValidationError`` on the form: on its field when it names one the
-    form has, otherwise as a form-wide error."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 # --- Banks ----------------------------------------------------------------------------
 
 
@@ -144,7 +135,7 @@ def bank_create(request: HttpRequest) -> HttpResponse:
         try:
             bank = bank_services.bank_create(owner=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("Bank created. Now write its first question."))
             return redirect("quizzes:bank_questions", pk=bank.pk)
@@ -161,7 +152,7 @@ def bank_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             bank_services.bank_update(bank=bank, **form.cleaned_data)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("Bank saved."))
             return redirect("quizzes:bank_questions", pk=bank.pk)
@@ -264,7 +255,7 @@ def _save_question(
             status=data["status"],
         )
     except ValidationError as error:
-        _errors_to_form(form, error)
+        errors_to_form(form, error)
         return None
     if created:
         messages.success(
@@ -412,7 +403,7 @@ def quiz_create(request: HttpRequest) -> HttpResponse:
         try:
             quiz = quiz_services.quiz_create(owner=request.user, **form.settings())
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("Quiz created. Now add its questions."))
             return redirect("quizzes:quiz_builder", pk=quiz.pk)
@@ -428,7 +419,7 @@ def quiz_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             quiz_services.quiz_update(quiz=quiz, **form.settings())
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("Quiz settings saved."))
             return redirect("quizzes:quiz_builder", pk=quiz.pk)
@@ -562,7 +553,7 @@ def quiz_add_rule(request: HttpRequest, pk: int) -> HttpResponse:
             points=data["points"],
         )
     except ValidationError as error:
-        _errors_to_form(form, error)
+        errors_to_form(form, error)
         return _builder(request, quiz, rule_form=form)
     messages.success(request, _("Random-draw rule added."))
     return redirect("quizzes:quiz_builder", pk=quiz.pk)
@@ -663,7 +654,7 @@ def quiz_assign(request: HttpRequest, pk: int) -> HttpResponse:
                 assigned_by=request.user,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             names = ", ".join(assignment.group.name for assignment in assignments)
             messages.success(

@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from quizzes.admin import _csv_text, _Echo
+from quizzes.downloads import Echo, csv_text
 from quizzes.formats.members import MemberFileError, MemberRow, RowProblem, read_members
 from quizzes.group_forms import (
     GroupForm,
@@ -65,8 +65,8 @@ from quizzes.selectors.groups import (
 )
 from quizzes.selectors.home import group_assignments, group_children
 from quizzes.services import groups as group_services
-from quizzes.views.authoring import _errors_to_form, organizer_required
-from quizzes.views.regrade import _managed_assignment
+from quizzes.views.authoring import organizer_required
+from quizzes.views.common import errors_to_form, managed_assignment
 
 MANAGES = (GroupAccess.STAFF, GroupAccess.ORGANIZER)
 
@@ -145,7 +145,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
         try:
             group = group_services.group_create(created_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("Group created. Share its join link with its members."))
             return redirect(group)
@@ -165,7 +165,7 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             group_services.group_update(group=group, updated_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("Group saved."))
             return redirect(group)
@@ -246,7 +246,7 @@ def organizer_add(request: HttpRequest, pk: int) -> HttpResponse:
                 group=group, username=form.cleaned_data["username"], added_by=request.user
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(
                 request,
@@ -354,7 +354,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
                 password=form.cleaned_data["password1"],
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         except IntegrityError:
             # The same username was taken between the form's check and the insert.
             form.add_error("username", _("A user with that username already exists."))
@@ -504,11 +504,11 @@ def member_import_result(request: HttpRequest, pk: int) -> HttpResponse:
 def _csv_rows(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
     """A CSV as text chunks: a byte order mark (Excel then reads UTF-8), the header, the
     rows; text cells neutralised so a spreadsheet does not run them as formulas."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield "\ufeff"
     yield writer.writerow([str(title) for title in header])
     for row in rows:
-        yield writer.writerow([_csv_text(cell) if isinstance(cell, str) else cell for cell in row])
+        yield writer.writerow([csv_text(cell) if isinstance(cell, str) else cell for cell in row])
 
 
 def _attachment(filename: str) -> dict:
@@ -546,7 +546,7 @@ def member_import_passwords(request: HttpRequest, pk: int) -> HttpResponse:
         sheet = workbook.create_sheet(_("Initial passwords"))
         sheet.append([str(title) for title in header])
         for row in accounts:
-            sheet.append([_csv_text(cell) for cell in row])
+            sheet.append([csv_text(cell) for cell in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
         return HttpResponse(
@@ -568,7 +568,7 @@ def member_import_passwords(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """For organizers: how many have finished, and who has not started or not finished."""
-    assignment = _managed_assignment(request, pk)
+    assignment = managed_assignment(request, pk)
     return render(
         request,
         "quizzes/assignment_detail.html",
@@ -597,7 +597,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def assignment_progress_csv(request: HttpRequest, pk: int, which: str) -> HttpResponse:
     """Who has not started, or not finished, as CSV (streamed)."""
-    assignment = _managed_assignment(request, pk)
+    assignment = managed_assignment(request, pk)
     if which not in ProgressList.CHOICES:
         raise Http404
     learners = progress_learners(assignment=assignment, which=which).values_list(
@@ -616,7 +616,7 @@ def assignment_progress_csv(request: HttpRequest, pk: int, which: str) -> HttpRe
 @require_POST
 def assignment_remind(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a reminder to everyone who has not finished: a notice and an e-mail."""
-    assignment = _managed_assignment(request, pk)
+    assignment = managed_assignment(request, pk)
     form = ReminderForm(request.POST)
     if not form.is_valid():
         _say_error(request, ValidationError(list(form.errors.get("message", []))))

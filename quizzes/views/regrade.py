@@ -5,31 +5,21 @@ pages; anyone else gets 404."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from quizzes.models import Assignment, Question
-from quizzes.selectors.access import GroupAccess, group_access
+from quizzes.models import Question
 from quizzes.selectors.regrade import regrade_candidates
 from quizzes.services.regrade import RegradeError, regrade_apply, regrade_preview
-
-
-def _managed_assignment(request: HttpRequest, pk: int) -> Assignment:
-    assignment = get_object_or_404(Assignment.objects.select_related("quiz", "group"), pk=pk)
-    if group_access(user=request.user, group=assignment.group) not in (
-        GroupAccess.STAFF,
-        GroupAccess.ORGANIZER,
-    ):
-        raise Http404
-    return assignment
+from quizzes.views.common import managed_assignment
 
 
 @login_required
 @require_safe
 def regrade_list(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = _managed_assignment(request, pk)
+    assignment = managed_assignment(request, pk)
     return render(
         request,
         "quizzes/regrade_list.html",
@@ -40,7 +30,7 @@ def regrade_list(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def regrade_question(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
-    assignment = _managed_assignment(request, pk)
+    assignment = managed_assignment(request, pk)
     question = get_object_or_404(
         Question.objects.filter(pk__in=assignment.attempts.values("items__question")),
         pk=question_pk,

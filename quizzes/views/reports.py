@@ -31,7 +31,7 @@ from quizzes.selectors.reports import (
     member_sort,
     report_member_rows,
 )
-from quizzes.views.regrade import _managed_assignment
+from quizzes.views.common import managed_assignment
 
 # The member table's columns, by sort key. Every column sorts.
 MEMBER_COLUMNS = {
@@ -75,7 +75,7 @@ def _which(request: HttpRequest) -> str:
 @login_required
 @require_safe
 def assignment_report(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = _managed_assignment(request, pk)
+    assignment = managed_assignment(request, pk)
     now = timezone.now()
     summary = assignment_summary(assignment, now=now)
     sort = member_sort(request.GET.get("sort"))
@@ -123,7 +123,7 @@ def assignment_report(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 def assignment_mastery_report(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = _managed_assignment(request, pk)
+    assignment = managed_assignment(request, pk)
     rows, unlinked = assignment_mastery(assignment)
     return render(
         request,
@@ -135,7 +135,7 @@ def assignment_mastery_report(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 def assignment_items_report(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = _managed_assignment(request, pk)
+    assignment = managed_assignment(request, pk)
     which = _which(request)
     return render(
         request,
@@ -158,7 +158,7 @@ def assignment_items_report(request: HttpRequest, pk: int) -> HttpResponse:
 def assignment_report_export(request: HttpRequest, pk: int, table: str, fmt: str):
     """``members`` or ``items`` as ``csv`` or ``xlsx``; the page's sort order and choice
     of attempts carry over."""
-    assignment = _managed_assignment(request, pk)
+    assignment = managed_assignment(request, pk)
     if table == "members":
         sheets = [exports.member_sheet(assignment, sort=member_sort(request.GET.get("sort")))]
         name = _("members")
