@@ -18,9 +18,9 @@ shared and noisy), and the script prints requests/s and p50/p95/p99 latency per 
 the baseline's, p95 < 100 ms.
 
 It also prints the CPU time per request of gunicorn, of the PostgreSQL backends, of the
-Redis server (shared with whatever else uses it) and of the clients (from /proc). Unlike requests/s, these hardly move when other work shares the
-machine, so they show where the time goes and what the ratio is when the server alone
-fills the cores.
+Redis server (shared with whatever else uses it) and of the clients (from /proc). Unlike
+requests/s, these hardly move when other work shares the machine, so they show where the
+time goes and what the ratio is when the server alone fills the cores.
 """
 
 from __future__ import annotations

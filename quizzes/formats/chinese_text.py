@@ -69,7 +69,7 @@ _STEM = re.compile(
 _OPTION = re.compile(r"(?<!\S)(?P<l>[A-ZＡ-Ｚ])\s*[、.．]\s*")
 _ANSWER = re.compile(r"^(?:【\s*(?:正确)?答案\s*】|(?:正确)?答案\s*[:：])\s*(?P<t>.*)$")
 _EXPLANATION = re.compile(r"^(?:【\s*解析\s*】|解析\s*[:：])\s*(?P<t>.*)$")
-_BRACKET_BLANK = re.compile(r"[（(][\s\u3000]*[)）]")
+BRACKET_BLANK = re.compile(r"[（(][\s\u3000]*[)）]")
 _TRUE_WORDS = {"对", "√", "✓", "✔", "正确", "T", "TRUE", "是", "Y"}
 _FALSE_WORDS = {"错", "×", "✗", "✘", "X", "错误", "F", "FALSE", "否", "N"}
 _SECTION_ORDER: tuple[tuple[Kind, str], ...] = (
@@ -178,7 +178,7 @@ def _blocks(text: str) -> tuple[list[_Block], list[FormatIssue]]:
     return blocks, issues
 
 
-def _truth(answer: str) -> bool | None:
+def truth_value(answer: str) -> bool | None:
     word = unicodedata.normalize("NFKC", answer).strip().strip("。.").upper()
     if word in _TRUE_WORDS:
         return True
@@ -187,7 +187,7 @@ def _truth(answer: str) -> bool | None:
     return None
 
 
-def _letters(answer: str) -> list[str] | None:
+def answer_letters(answer: str) -> list[str] | None:
     """Answer letters ("AC", "A、C", "A,C"), or None when the answer is not letters."""
     compact = re.sub(r"[\s,，、;；]+", "", unicodedata.normalize("NFKC", answer)).rstrip("。.")
     if not compact or not re.fullmatch(r"[A-Za-z]+", compact):
@@ -219,8 +219,8 @@ def _draft(block: _Block) -> QuestionDraft:
         raise _Error("missing_answer", block.line, "The question has no answer (答案：…).")
     answer_line = block.answer_line
     kind = block.section
-    letters = _letters(answer) if block.options else None
-    truth = _truth(answer)
+    letters = answer_letters(answer) if block.options else None
+    truth = truth_value(answer)
     if kind is None:
         if block.options and letters:
             kind = "single" if len(letters) == 1 else "multiple"
@@ -236,7 +236,7 @@ def _draft(block: _Block) -> QuestionDraft:
         choices = (ChoiceDraft(TRUE_LABEL, truth), ChoiceDraft(FALSE_LABEL, not truth))
         return QuestionDraft("true_false", stem, choices=choices, explanation=explanation)
     if kind == "blank":
-        stem = _BRACKET_BLANK.sub("____", stem)
+        stem = BRACKET_BLANK.sub("____", stem)
         count = len(BLANK_MARKER.findall(stem))
         parts = _split_blanks(answer.strip(), count) if count else None
         if parts is None:
@@ -294,7 +294,7 @@ def read_chinese_text(text: str) -> ParseResult:
 def _answer_of(draft: QuestionDraft) -> str:
     if draft.kind == "true_false":
         labels = [c.text.strip() for c in draft.choices]
-        true_index = next((i for i, t in enumerate(labels) if _truth(t) is True), 0)
+        true_index = next((i for i, t in enumerate(labels) if truth_value(t) is True), 0)
         correct = next((i for i, c in enumerate(draft.choices) if c.correct), true_index)
         return TRUE_LABEL if correct == true_index else FALSE_LABEL
     if draft.kind == "blank":

@@ -65,7 +65,7 @@ _TITLE_RE = re.compile(r"::(.*?)::", re.S)
 _FORMAT_RE = re.compile(r"\[(html|moodle|plain|markdown)\]", re.I)
 _WEIGHT_RE = re.compile(r"%(-?\d+(?:\.\d+)?)%")
 _HTML_TAG_RE = re.compile(r"</?[a-zA-Z][^>]*>")
-_CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 class _Invalid(Exception):
@@ -204,7 +204,7 @@ def _parse(
         wrong = _plain(parts[1]).strip() if len(parts) > 1 else ""
         right = _plain("#".join(parts[2:])).strip()
         text = stem(False)
-        true_label, false_label = labels or (_ZH_LABELS if _CJK_RE.search(text) else _EN_LABELS)
+        true_label, false_label = labels or (_ZH_LABELS if CJK_RE.search(text) else _EN_LABELS)
         choices = (
             ChoiceDraft(true_label, value, right if value else wrong),
             ChoiceDraft(false_label, not value, wrong if value else right),

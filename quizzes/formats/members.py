@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quizzes.ingest.charset import decode_text
-from quizzes.ingest.docx import _check_archive
+from quizzes.ingest.docx import check_archive
 from quizzes.ingest.errors import IngestError
 from quizzes.ingest.limits import IngestLimits
 
@@ -190,7 +190,7 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
         raise MemberFileError("corrupt")
     try:
         infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
-        _check_archive(infos, _ZIP_LIMITS)
+        check_archive(infos, _ZIP_LIMITS)
     except IngestError as error:
         raise MemberFileError("archive_bomb") from error
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as error:

@@ -55,11 +55,11 @@ from datetime import date, datetime, time
 
 from quizzes.drafts import BLANK_MARKER, ChoiceDraft, Kind, QuestionDraft
 from quizzes.formats.base import FormatIssue, ParsedQuestion, ParseResult
-from quizzes.formats.chinese_text import _BRACKET_BLANK, _letters, _truth
-from quizzes.formats.gift import _CJK_RE
+from quizzes.formats.chinese_text import BRACKET_BLANK, answer_letters, truth_value
+from quizzes.formats.gift import CJK_RE
 from quizzes.ingest import IngestError, IngestLimits
 from quizzes.ingest.charset import decode_text
-from quizzes.ingest.docx import _check_archive
+from quizzes.ingest.docx import check_archive
 from quizzes.ingest.sniff import sniff
 
 __all__ = [
@@ -294,7 +294,7 @@ def _choice_draft(
     answer: str,
     base: dict,
 ) -> QuestionDraft:
-    letters = _letters(answer)
+    letters = answer_letters(answer)
     if kind is None:
         kind = "single" if letters and len(letters) == 1 else "multiple"
     if not letters:
@@ -319,17 +319,17 @@ def _true_false_draft(options: list[tuple[str, str]], answer: str, base: dict) -
             "true_false_needs_two_choices_one_correct",
             "A true/false question has two options (or none, for 正确/错误).",
         )
-    letters = _letters(answer)
+    letters = answer_letters(answer)
     if len(options) == 2 and letters and set(letters) <= {options[0][0], options[1][0]}:
         return _choice_draft("true_false", options, answer, base)
-    truth = _truth(answer)
+    truth = truth_value(answer)
     if truth is None:
         raise _RowError(
             "bad_answer", f"The answer “{answer}” is not 对/错 (√/×, 正确/错误, T/F, TRUE/FALSE)."
         )
     if len(options) == 2:
         # Options given as labels: the one meaning "true" is right when the answer is true.
-        marks = [_truth(text) for _, text in options]
+        marks = [truth_value(text) for _, text in options]
         if set(marks) != {True, False}:
             raise _RowError(
                 "bad_answer", "With two options, a true/false answer must be one of their letters."
@@ -338,13 +338,13 @@ def _true_false_draft(options: list[tuple[str, str]], answer: str, base: dict) -
             ChoiceDraft(text, mark == truth) for (_, text), mark in zip(options, marks, strict=True)
         )
         return QuestionDraft("true_false", choices=choices, **base)
-    true_label, false_label = _ZH_TF if _CJK_RE.search(base["stem"]) else _EN_TF
+    true_label, false_label = _ZH_TF if CJK_RE.search(base["stem"]) else _EN_TF
     choices = (ChoiceDraft(true_label, truth), ChoiceDraft(false_label, not truth))
     return QuestionDraft("true_false", choices=choices, **base)
 
 
 def _blank_draft(answer: str, base: dict, warn: list[tuple[str, str]]) -> QuestionDraft:
-    stem = _BRACKET_BLANK.sub("____", base["stem"])
+    stem = BRACKET_BLANK.sub("____", base["stem"])
     count = len(BLANK_MARKER.findall(stem))
     if not count:
         stem = f"{stem} ____"
@@ -392,11 +392,11 @@ def _row_draft(cells: dict[str, str], warn: list[tuple[str, str]]) -> QuestionDr
     }
     options = _options(cells, warn)
     if kind is None:
-        if options and _letters(answer):
+        if options and answer_letters(answer):
             return _choice_draft(None, options, answer, base)  # single or multiple
         if options:
             raise _RowError("bad_answer", f"The answer “{answer}” is not option letters (A–H).")
-        kind = "true_false" if _truth(answer) is not None else "blank"
+        kind = "true_false" if truth_value(answer) is not None else "blank"
     if kind == "true_false":
         return _true_false_draft(options, answer, base)
     if kind == "blank":
@@ -490,7 +490,7 @@ def read_xlsx(data: bytes, *, limits: IngestLimits | None = None) -> ParseResult
         return _file_error("wrong_type", "The file is not an Excel .xlsx workbook.")
     try:
         infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
-        _check_archive(infos, limits or IngestLimits())
+        check_archive(infos, limits or IngestLimits())
         workbook = openpyxl.load_workbook(
             io.BytesIO(data), read_only=True, data_only=True, keep_links=False
         )
@@ -595,7 +595,7 @@ def sheet_problem(draft: QuestionDraft) -> str | None:
 
 
 def _default_labels(draft: QuestionDraft) -> tuple[str, str]:
-    return _ZH_TF if _CJK_RE.search(draft.stem) else _EN_TF
+    return _ZH_TF if CJK_RE.search(draft.stem) else _EN_TF
 
 
 def _row(draft: QuestionDraft, language: str) -> list[str | int | None]:

@@ -61,7 +61,7 @@ def read_docx(data: bytes, *, limits: IngestLimits, deadline: Deadline) -> RawDo
         infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as exc:
         raise IngestError("corrupt") from exc
-    _check_archive(infos, limits)
+    check_archive(infos, limits)
     reader = _PartReader(archive, limits, deadline)
 
     main = _main_part(reader)
@@ -80,7 +80,7 @@ def read_docx(data: bytes, *, limits: IngestLimits, deadline: Deadline) -> RawDo
     )
 
 
-def _check_archive(infos: list[zipfile.ZipInfo], limits: IngestLimits) -> None:
+def check_archive(infos: list[zipfile.ZipInfo], limits: IngestLimits) -> None:
     """Refuse on the central directory alone: nothing has been decompressed yet."""
     if len(infos) > limits.max_zip_entries:
         raise IngestError(

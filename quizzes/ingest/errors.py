@@ -52,7 +52,7 @@ class IngestError(Exception):
     @property
     def message(self) -> str:
         """The English sentence with its placeholders filled ("?" for a missing one)."""
-        return MESSAGES[self.code] % _Params(self.params)
+        return MESSAGES[self.code] % LenientParams(self.params)
 
     def __str__(self) -> str:
         return self.message
@@ -61,6 +61,6 @@ class IngestError(Exception):
         return f"IngestError({self.code!r}, {self.params!r})"
 
 
-class _Params(dict[str, Any]):
+class LenientParams(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "?"

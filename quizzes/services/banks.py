@@ -163,7 +163,7 @@ def question_edit(*, question: Question, draft: QuestionDraft, edited_by: User) 
     # Lock the question so two simultaneous edits get consecutive numbers.
     question = Question.objects.select_for_update().get(pk=question.pk)
     current = question.versions.order_by("-number").first()
-    if current is not None and version_to_draft(current) == _canonical(draft):
+    if current is not None and version_to_draft(current) == canonical_draft(draft):
         return current
     number = (question.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = _version_insert(question=question, number=number, draft=draft, created_by=edited_by)
@@ -223,7 +223,7 @@ def question_set_status(*, question: Question, status: str) -> Question:
     return question
 
 
-def _canonical(draft: QuestionDraft) -> QuestionDraft:
+def canonical_draft(draft: QuestionDraft) -> QuestionDraft:
     """The draft as ``_version_insert`` would store it, for comparing with a version."""
     return version_draft_from_parts(
         kind=draft.kind,

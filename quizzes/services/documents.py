@@ -78,7 +78,7 @@ PROGRESS_STEP = 5
 AUTO_LANGUAGE = "auto"
 
 
-class _Params(dict):
+class LenientParams(dict):
     def __missing__(self, key: str) -> str:
         return "?"
 
@@ -88,7 +88,7 @@ def ingest_error_message(error: IngestError) -> str:
     template = INGEST_MESSAGES.get(error.code)
     if template is None:
         return error.message
-    return str(template) % _Params(error.params)
+    return str(template) % LenientParams(error.params)
 
 
 def upload_limits() -> IngestLimits:

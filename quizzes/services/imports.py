@@ -46,8 +46,8 @@ from quizzes.models import (
     User,
 )
 from quizzes.selectors.exports import EXPORT_FORMATS
-from quizzes.services.banks import DRAFT_PROBLEMS, _canonical
-from quizzes.services.documents import INGEST_MESSAGES, _Params
+from quizzes.services.banks import DRAFT_PROBLEMS, canonical_draft
+from quizzes.services.documents import INGEST_MESSAGES, LenientParams
 
 logger = logging.getLogger(__name__)
 
@@ -211,7 +211,9 @@ class ImportRefused(ValidationError):
 
 
 def _refuse(code: str, rows=(), fmt: str = "", **params) -> ImportRefused:
-    return ImportRefused(REFUSALS[code], code=code, params=_Params(params), rows=rows, fmt=fmt)
+    return ImportRefused(
+        REFUSALS[code], code=code, params=LenientParams(params), rows=rows, fmt=fmt
+    )
 
 
 # --- reading and checking ---------------------------------------------------------------------
@@ -559,7 +561,7 @@ _VERSION_COLUMNS = (
 def _save_rows(*, batch: ImportBatch, rows: list[PreviewRow], created_by: User, status: str) -> int:
     """Insert the rows' questions, versions, choices and answers as ``question_create``
     would store them, with multi-row inserts: a few statements per thousand questions."""
-    drafts = [_canonical(row.draft) for row in rows if row.draft is not None]
+    drafts = [canonical_draft(row.draft) for row in rows if row.draft is not None]
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     user = created_by.pk
     question_ids = _insert(

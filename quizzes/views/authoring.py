@@ -95,14 +95,14 @@ def organizer_required(view):
     return wrapped
 
 
-def _bank_or_404(request: HttpRequest, pk: int) -> QuestionBank:
+def bank_or_404(request: HttpRequest, pk: int) -> QuestionBank:
     bank = get_object_or_404(QuestionBank.objects.select_related("owner"), pk=pk)
     if not can_view_bank(request.user, bank):
         raise Http404
     return bank
 
 
-def _quiz_or_404(request: HttpRequest, pk: int) -> Quiz:
+def quiz_or_404(request: HttpRequest, pk: int) -> Quiz:
     quiz = get_object_or_404(Quiz.objects.select_related("owner"), pk=pk)
     if not can_edit_quiz(request.user, quiz):
         raise Http404
@@ -110,7 +110,7 @@ def _quiz_or_404(request: HttpRequest, pk: int) -> Quiz:
 
 
 def _slot_or_404(request: HttpRequest, pk: int, slot_pk: int) -> QuizSlot:
-    quiz = _quiz_or_404(request, pk)
+    quiz = quiz_or_404(request, pk)
     return get_object_or_404(QuizSlot.objects.select_related("quiz"), pk=slot_pk, quiz=quiz)
 
 
@@ -145,7 +145,7 @@ def bank_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def bank_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    bank = _bank_or_404(request, pk)
+    bank = bank_or_404(request, pk)
     initial = {"title": bank.title, "description": bank.description}
     form = BankForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -163,7 +163,7 @@ def bank_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def bank_questions(request: HttpRequest, pk: int) -> HttpResponse:
     """The bank page for its author: documents, and its questions searched and filtered."""
-    bank = _bank_or_404(request, pk)
+    bank = bank_or_404(request, pk)
     key_points = key_points_of_banks(bank_ids=[bank.pk])
     filter_form = QuestionFilterForm(request.GET, key_points=key_points)
     page_obj = question_rows_page(
@@ -314,7 +314,7 @@ def _question_editor(
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def question_create(request: HttpRequest, pk: int) -> HttpResponse:
-    bank = _bank_or_404(request, pk)
+    bank = bank_or_404(request, pk)
     kind = request.GET.get("kind", "")
     if kind not in QuestionKind.values:
         if request.method != "POST":
@@ -413,7 +413,7 @@ def quiz_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def quiz_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    quiz = _quiz_or_404(request, pk)
+    quiz = quiz_or_404(request, pk)
     form = QuizForm(request.POST or None, initial=QuizForm.initial_from(quiz))
     if request.method == "POST" and form.is_valid():
         try:
@@ -466,7 +466,7 @@ def _builder(
 @require_safe
 def quiz_builder(request: HttpRequest, pk: int) -> HttpResponse:
     """The quiz page: its settings, its slots in order, the rule and assignment forms."""
-    return _builder(request, _quiz_or_404(request, pk))
+    return _builder(request, quiz_or_404(request, pk))
 
 
 @login_required
@@ -474,7 +474,7 @@ def quiz_builder(request: HttpRequest, pk: int) -> HttpResponse:
 def quiz_add_questions(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the question picker (search and filters over the organizer's banks). POST:
     add the ticked questions."""
-    quiz = _quiz_or_404(request, pk)
+    quiz = quiz_or_404(request, pk)
     banks = list(banks_visible_to(request.user).order_by("title", "pk"))
     if request.method == "POST":
         # Only questions of banks the organizer may open can be added.
@@ -529,7 +529,7 @@ def quiz_add_questions(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def quiz_add_rule(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a random-draw rule; with ``action=check`` only show how many questions match."""
-    quiz = _quiz_or_404(request, pk)
+    quiz = quiz_or_404(request, pk)
     form = _rule_form(request, request.POST)
     if not form.is_valid():
         return _builder(request, quiz, rule_form=form)
@@ -564,7 +564,7 @@ def quiz_add_rule(request: HttpRequest, pk: int) -> HttpResponse:
 def quiz_rule_count(request: HttpRequest, pk: int) -> JsonResponse:
     """How many published questions the rule form's filters match now (for the live
     count next to the rule form)."""
-    _quiz_or_404(request, pk)
+    quiz_or_404(request, pk)
     form = _rule_form(request, {**request.GET.dict(), "draw_count": 1, "points": 1})
     if not form.is_valid():
         return JsonResponse({"count": None})
@@ -642,7 +642,7 @@ def quiz_slot_remove(request: HttpRequest, pk: int, slot_pk: int) -> HttpRespons
 @login_required
 @require_POST
 def quiz_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    quiz = _quiz_or_404(request, pk)
+    quiz = quiz_or_404(request, pk)
     form = _assign_form(request, request.POST)
     if form.is_valid():
         try:

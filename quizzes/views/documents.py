@@ -102,7 +102,7 @@ class ReviewFilterForm(forms.Form):
         ]
 
 
-def _bank_or_404(request: HttpRequest, pk: int) -> QuestionBank:
+def bank_or_404(request: HttpRequest, pk: int) -> QuestionBank:
     bank = get_object_or_404(QuestionBank.objects.select_related("owner"), pk=pk)
     if not can_view_bank(request.user, bank):
         raise Http404
@@ -123,7 +123,7 @@ def _document_or_404(request: HttpRequest, pk: int, *, with_text: bool = True) -
 @require_http_methods(["GET", "HEAD", "POST"])
 def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload a document or paste its text; on success, generation starts in the background."""
-    bank = _bank_or_404(request, pk)
+    bank = bank_or_404(request, pk)
     form = DocumentUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -190,7 +190,7 @@ def _review_url(bank: QuestionBank, request: HttpRequest) -> str:
 @require_safe
 def review_queue(request: HttpRequest, pk: int) -> HttpResponse:
     """Generated drafts waiting for review, each beside its source passage."""
-    bank = _bank_or_404(request, pk)
+    bank = bank_or_404(request, pk)
     filter_form = ReviewFilterForm(request.GET or None, key_points=review_key_points(bank=bank))
     key_point_id = kind = None
     if filter_form.is_bound and filter_form.is_valid():
@@ -231,7 +231,7 @@ def review_queue(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve or reject one draft or the selected drafts."""
-    bank = _bank_or_404(request, pk)
+    bank = bank_or_404(request, pk)
     decision = request.POST.get("decision", "")
     question_ids = [int(v) for v in request.POST.getlist("questions") if v.isdigit()]
     if decision not in document_services.REVIEW_DECISIONS or not question_ids:

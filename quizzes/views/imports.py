@@ -33,7 +33,7 @@ from quizzes.selectors.exports import (
     quiz_export_items,
 )
 from quizzes.services import imports as import_services
-from quizzes.views.authoring import _bank_or_404, _quiz_or_404  # owner or staff, else 404
+from quizzes.views.authoring import bank_or_404, quiz_or_404  # owner or staff, else 404
 
 ROWS_PER_PAGE = 100
 XLSX = EXPORT_FORMATS["xlsx"].content_type
@@ -105,7 +105,7 @@ def _language() -> str:
 @require_http_methods(["GET", "HEAD", "POST"])
 def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload a question file; a readable one is kept pending and its preview shown."""
-    bank = _bank_or_404(request, pk)
+    bank = bank_or_404(request, pk)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     refusal_rows = []
     if request.method == "POST" and form.is_valid():
@@ -293,7 +293,7 @@ def _export_response(items, fmt: str, title: str) -> HttpResponse:
 @require_safe
 def bank_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The formats a bank can be exported to, each with how many questions it holds."""
-    bank = _bank_or_404(request, pk)
+    bank = bank_or_404(request, pk)
     return _export_page(
         request,
         title=bank.title,
@@ -306,7 +306,7 @@ def bank_export(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 def bank_export_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    bank = _bank_or_404(request, pk)
+    bank = bank_or_404(request, pk)
     return _export_response(bank_export_items(bank=bank), fmt, bank.title)
 
 
@@ -314,7 +314,7 @@ def bank_export_download(request: HttpRequest, pk: int, fmt: str) -> HttpRespons
 @require_safe
 def quiz_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The formats a quiz's fixed questions can be exported to."""
-    quiz = _quiz_or_404(request, pk)
+    quiz = quiz_or_404(request, pk)
     items, rules = quiz_export_items(quiz=quiz)
     return _export_page(
         request,
@@ -330,6 +330,6 @@ def quiz_export(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 def quiz_export_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    quiz = _quiz_or_404(request, pk)
+    quiz = quiz_or_404(request, pk)
     items, _rules = quiz_export_items(quiz=quiz)
     return _export_response(items, fmt, quiz.title)
