@@ -189,3 +189,52 @@ def test_redis_url_selects_the_redis_cache(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["RedisCache", "ok"]
+
+
+def postgresql_is_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+SHOW_JIT = """
+    import django
+    django.setup()
+    from django.db import connection
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit" if connection.vendor == "postgresql" else "SELECT 'none'")
+        print(cursor.fetchone()[0], connection.settings_dict["OPTIONS"].get("options"))
+    """
+
+
+def test_postgresql_connections_run_without_jit(tmp_path):
+    """Report queries over 10^5 rows spent longer in JIT compilation than in running; the
+    app's connections turn it off, keeping any ``options`` the URL gives."""
+    if not postgresql_is_up():
+        pytest.skip("PostgreSQL is not answering on 127.0.0.1:5432")
+    url = "postgres://postgres@127.0.0.1:5432/postgres"
+    result = run_django(SHOW_JIT, {"DJANGO_DEBUG": "1", "DATABASE_URL": url}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["off", "-c", "jit=off"]
+
+    with_options = url + "?options=-c%20statement_timeout%3D5000"
+    result = run_django(
+        SHOW_JIT
+        + """
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        print(cursor.fetchone()[0])
+    """,
+        {"DJANGO_DEBUG": "1", "DATABASE_URL": with_options},
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["off", "-c", "statement_timeout=5000", "-c", "jit=off", "5s"]
+
+
+def test_sqlite_gets_no_postgresql_options(tmp_path):
+    result = run_django(SHOW_JIT, {"DJANGO_DEBUG": "1"}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["none", "None"]
