@@ -606,14 +606,64 @@ def attempts_close_expired(*, now: datetime | None = None) -> int:
     return closed
 
 
+def result_figures(
+    finished: list, *, first_started_at: datetime | None, grading_method: str, pass_mark: Decimal
+) -> dict:
+    """A learner's ``AssignmentResult`` figures from their finished attempts (anything with
+    ``number``, ``score``, ``max_score``, ``started_at``, ``finished_at``) by the quiz's
+    grading method: highest / last / first / average of the percentages. Pure: the seed
+    data builder computes results with it too."""
+    figures = {
+        "attempts_finished": len(finished),
+        "score": None,
+        "max_score": Decimal(0),
+        "percent": None,
+        "passed": None,
+        "best_percent": None,
+        "time_spent": None,
+        "first_started_at": first_started_at,
+        "last_finished_at": None,
+    }
+    if not finished:
+        return figures
+    finished = sorted(finished, key=lambda a: a.number)
+    percents = [a.score * 100 / a.max_score if a.max_score else Decimal(0) for a in finished]
+    if grading_method == Quiz.GradingMethod.AVERAGE:
+        score = sum((a.score for a in finished), Decimal(0)) / len(finished)
+        max_score = sum((a.max_score for a in finished), Decimal(0)) / len(finished)
+    else:
+        if grading_method == Quiz.GradingMethod.FIRST:
+            chosen = finished[0]
+        elif grading_method == Quiz.GradingMethod.LAST:
+            chosen = finished[-1]
+        else:
+            chosen = max(
+                zip(percents, finished, strict=True), key=lambda pair: (pair[0], -pair[1].number)
+            )[1]
+        score, max_score = chosen.score, chosen.max_score
+    score = score.quantize(SCORE_QUANTUM, rounding=ROUND_HALF_UP)
+    max_score = max_score.quantize(SCORE_QUANTUM, rounding=ROUND_HALF_UP)
+    score = min(score, max_score)
+    percent = (score * 100 / max_score).quantize(SCORE_QUANTUM) if max_score else Decimal(0)
+    best = min(max(percents), Decimal(100)).quantize(SCORE_QUANTUM, rounding=ROUND_HALF_UP)
+    figures.update(
+        score=score,
+        max_score=max_score,
+        percent=percent,
+        passed=percent >= pass_mark,
+        best_percent=best,
+        time_spent=sum((a.finished_at - a.started_at for a in finished), timedelta()),
+        last_finished_at=max(a.finished_at for a in finished),
+    )
+    return figures
+
+
 def assignment_result_refresh(*, assignment: Assignment, user: User) -> AssignmentResult:
     """Recompute a learner's result row from their finished attempts by the quiz's
-    grading method (highest / last / first / average of the percentages)."""
+    grading method (see ``result_figures``)."""
     quiz = assignment.quiz
     finished = list(
-        Attempt.objects.filter(
-            assignment=assignment, user=user, state=Attempt.State.FINISHED
-        ).order_by("number")
+        Attempt.objects.filter(assignment=assignment, user=user, state=Attempt.State.FINISHED)
     )
     first_started = (
         Attempt.objects.filter(assignment=assignment, user=user)
@@ -621,45 +671,14 @@ def assignment_result_refresh(*, assignment: Assignment, user: User) -> Assignme
         .values_list("started_at", flat=True)
         .first()
     )
-    score = percent = passed = best_percent = time_spent = None
-    max_score = Decimal(0)
-    if finished:
-        best_percent = min(max(a.percent or Decimal(0) for a in finished), Decimal(100)).quantize(
-            Decimal("0.0001"), rounding=ROUND_HALF_UP
-        )
-        time_spent = sum(
-            (a.finished_at - a.started_at for a in finished if a.finished_at), timedelta()
-        )
-        method = quiz.grading_method
-        if method == Quiz.GradingMethod.AVERAGE:
-            score = sum((a.score for a in finished), Decimal(0)) / len(finished)
-            max_score = sum((a.max_score for a in finished), Decimal(0)) / len(finished)
-        else:
-            if method == Quiz.GradingMethod.FIRST:
-                chosen = finished[0]
-            elif method == Quiz.GradingMethod.LAST:
-                chosen = finished[-1]
-            else:
-                chosen = max(finished, key=lambda a: (a.percent or 0, -a.number))
-            score, max_score = chosen.score, chosen.max_score
-        score = score.quantize(SCORE_QUANTUM, rounding=ROUND_HALF_UP)
-        max_score = max_score.quantize(SCORE_QUANTUM, rounding=ROUND_HALF_UP)
-        score = min(score, max_score)
-        percent = (score * 100 / max_score).quantize(SCORE_QUANTUM) if max_score else Decimal(0)
-        passed = percent >= quiz.pass_mark
     result, _created = AssignmentResult.objects.update_or_create(
         assignment=assignment,
         user=user,
-        defaults={
-            "attempts_finished": len(finished),
-            "score": score,
-            "max_score": max_score,
-            "percent": percent,
-            "passed": passed,
-            "best_percent": best_percent,
-            "time_spent": time_spent,
-            "first_started_at": first_started,
-            "last_finished_at": max((a.finished_at for a in finished), default=None),
-        },
+        defaults=result_figures(
+            finished,
+            first_started_at=first_started,
+            grading_method=quiz.grading_method,
+            pass_mark=quiz.pass_mark,
+        ),
     )
     return result

@@ -40,7 +40,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 from itertools import islice
@@ -80,7 +80,7 @@ from quizzes.models import (
     User,
 )
 from quizzes.models.groups import new_join_code
-from quizzes.services.attempts import SCORE_QUANTUM, to_score
+from quizzes.services.attempts import result_figures, to_score
 from quizzes.services.banks import text_checksum
 
 SAMPLE_DOCUMENT = (
@@ -332,45 +332,6 @@ class LoadSummary:
     organizer_username: str
     source: str
     seconds: float = 0.0
-
-
-# --- The learner result, as ``assignment_result_refresh`` computes it --------------------
-
-
-def result_figures(attempts: list[_Attempt], *, grading_method: str, pass_mark: Decimal) -> dict:
-    """A learner's result from their attempts (finished or not), by the quiz's grading
-    method — the figures ``assignment_result_refresh`` stores, computed the same way."""
-    finished = sorted((a for a in attempts if a.finished_at is not None), key=lambda a: a.number)
-    percents = [a.score * 100 / a.max_score if a.max_score else None for a in finished]
-    if grading_method == Quiz.GradingMethod.AVERAGE:
-        score = sum((a.score for a in finished), Decimal(0)) / len(finished)
-        max_score = sum((a.max_score for a in finished), Decimal(0)) / len(finished)
-    else:
-        if grading_method == Quiz.GradingMethod.FIRST:
-            chosen = finished[0]
-        elif grading_method == Quiz.GradingMethod.LAST:
-            chosen = finished[-1]
-        else:
-            chosen = max(
-                zip(percents, finished, strict=True), key=lambda pa: (pa[0] or 0, -pa[1].number)
-            )[1]
-        score, max_score = chosen.score, chosen.max_score
-    score = score.quantize(SCORE_QUANTUM, rounding=ROUND_HALF_UP)
-    max_score = max_score.quantize(SCORE_QUANTUM, rounding=ROUND_HALF_UP)
-    score = min(score, max_score)
-    percent = (score * 100 / max_score).quantize(SCORE_QUANTUM) if max_score else Decimal(0)
-    best = min(max(p or Decimal(0) for p in percents), Decimal(100))
-    return {
-        "attempts_finished": len(finished),
-        "score": score,
-        "max_score": max_score,
-        "percent": percent,
-        "passed": percent >= pass_mark,
-        "best_percent": best.quantize(SCORE_QUANTUM, rounding=ROUND_HALF_UP),
-        "time_spent": sum((a.finished_at - a.started_at for a in finished), timedelta()),
-        "first_started_at": min(a.started_at for a in attempts),
-        "last_finished_at": max(a.finished_at for a in finished),
-    }
 
 
 @lru_cache(maxsize=200_000)
@@ -1022,7 +983,10 @@ class _Builder:
                 break
         if any(a.finished_at is not None for a in attempts):
             figures = result_figures(
-                attempts, grading_method=quiz.grading_method, pass_mark=quiz.pass_mark
+                [a for a in attempts if a.finished_at is not None],
+                first_started_at=min(a.started_at for a in attempts),
+                grading_method=quiz.grading_method,
+                pass_mark=quiz.pass_mark,
             )
             self.rows[AssignmentResult].append(
                 (
