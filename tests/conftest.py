@@ -65,3 +65,17 @@ def committee(group, secretary):
     group.parent = committee
     group.save(update_fields=["parent"])
     return committee
+
+
+@pytest.fixture
+def private_cache(settings):
+    """An empty local-memory cache of this test's own. Report figures are cached per
+    assignment, and ids repeat from one test to the next on SQLite."""
+    import uuid
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4().hex}",
+        }
+    }

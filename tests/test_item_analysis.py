@@ -34,6 +34,7 @@ Wrong picks on Q1: C and D chose option 2, E chose option 3 → option 1 40 %, o
 40 %, option 3 20 %, option 4 0 %; option 2 is the distractor that fooled most.
 """
 
+import random
 from datetime import timedelta
 
 import pytest
@@ -44,7 +45,7 @@ from quizzes.selectors.reports import AnalysedAttempts, item_analysis, item_stat
 from tests import factories
 from tests.reports_data import add_members, finish_attempts, make_quiz
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
 
 
 @pytest.fixture
@@ -137,3 +138,45 @@ def test_no_finished_attempts_means_no_rows(organizer):
     assignment = factories.AssignmentFactory(quiz=factories.QuizFactory(owner=organizer))
 
     assert item_analysis(assignment) == []
+
+
+def _expected(xs: list[float], ys: list[float]) -> tuple:
+    """Moodle's figures straight from the definitions (points are 1 here)."""
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    best = sum((x - mx) * (y - my) for x, y in zip(sorted(xs), sorted(ys), strict=True))
+    return (
+        100 * mx,
+        100 * (sxx / (n - 1)) ** 0.5,
+        100 * sxy / (sxx * syy) ** 0.5 if sxx > 1e-9 and syy > 1e-9 else None,
+        100 * sxy / best if best > 1e-9 else None,
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_statistics_match_the_definitions_on_random_answers(organizer, seed):
+    """Many ties in the marks and in the rest-totals: the run-length pairing behind the
+    discriminative efficiency must equal sorting both and pairing them one by one."""
+    rng = random.Random(seed)
+    group = factories.GroupFactory(created_by=organizer)
+    learners = add_members(group, 23)
+    quiz, items = make_quiz(owner=organizer, questions=4)
+    assignment = factories.AssignmentFactory(quiz=quiz, group=group, created_by=organizer)
+    picks = {
+        user: [0 if rng.random() < 0.3 + 0.15 * q else rng.randint(1, 3) for q in range(4)]
+        for user in learners
+    }
+    finish_attempts(assignment, items, picks, refresh=False)
+
+    stats = item_analysis(assignment)
+
+    marks = [[1.0 if pick == 0 else 0.0 for pick in row] for row in picks.values()]
+    for q, item in enumerate(stats):
+        xs = [row[q] for row in marks]
+        ys = [sum(row) - row[q] for row in marks]
+        expected = _expected(xs, ys)
+        got = (item.facility, item.sd, item.discrimination, item.efficiency)
+        assert got == pytest.approx(expected, abs=1e-6), q

@@ -16,7 +16,7 @@ from quizzes.models import Membership
 from tests import factories
 from tests.reports_data import finish_attempts, make_quiz, open_attempt
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
 
 
 def _url(assignment, table, fmt, **query):

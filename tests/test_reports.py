@@ -39,7 +39,7 @@ from quizzes.selectors.reports import (
 from tests import factories
 from tests.reports_data import finish_attempts, make_quiz, open_attempt
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
 
 
 def _member(group, username, display_name=""):

@@ -4,6 +4,8 @@ how good its questions are, and how a group does over time.
 Everything is computed in the database: aggregates, ``GROUP BY`` and correlated subqueries,
 never a Python loop over attempts or items. Each selector runs a fixed number of queries
 whatever the number of learners (the report tests pin the totals at 10 and 1,000 learners).
+Mastery and item analysis, which read every item of the finished attempts, keep their
+figures in Django's cache until a fingerprint of those attempts changes.
 
 Who counts: an assignment is for the members of its group and of every group below it
 (``selectors.assignments``). A learner who has left those groups but has attempts on the
@@ -14,9 +16,12 @@ report.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Avg,
@@ -49,11 +54,14 @@ from quizzes.models import (
     Attempt,
     AttemptChoice,
     AttemptItem,
+    Choice,
     KeyPoint,
     Membership,
     Question,
     QuestionKind,
     QuestionVersion,
+    Regrade,
+    ScoreChange,
     StudyGroup,
     User,
 )
@@ -64,6 +72,8 @@ from .home import _count
 
 MEMBERS_PER_PAGE = 50
 HISTOGRAM_BINS = 10
+
+T = TypeVar("T")
 
 
 def _as_float(value) -> float | None:
@@ -405,6 +415,70 @@ def assignment_subgroup_rows(assignment: Assignment) -> list[Rollup]:
     ]
 
 
+# --- Figures cached until their data changes -------------------------------------------
+#
+# Mastery and item analysis read every item of an assignment's finished attempts (10^5
+# rows and more for a large group), so their figures are kept in Django's cache, keyed by
+# the assignment, next to a fingerprint of what they were computed from. A request reads
+# the fingerprint first (one cheap query) and recomputes whenever it differs: figures are
+# never shown stale. Entries are plain tuples (picklable, whatever the cache backend).
+
+REPORT_CACHE_SECONDS = 24 * 60 * 60
+# In every key: change it when what an entry holds changes shape, so no code reads an
+# entry an older version wrote.
+_CACHE_SHAPE = 1
+
+_ATTEMPTS = Attempt._meta.db_table
+_REGRADES = Regrade._meta.db_table
+_SCORE_CHANGES = ScoreChange._meta.db_table
+
+_FINGERPRINT_SQL = f"""
+SELECT COUNT(*), SUM(a.id), MAX(a.finished_at),
+       (SELECT MAX(r.id) FROM {_REGRADES} r WHERE r.assignment_id = %(assignment)s),
+       (SELECT MAX(s.id) FROM {_SCORE_CHANGES} s JOIN {_ATTEMPTS} c ON c.id = s.attempt_id
+        WHERE c.assignment_id = %(assignment)s)
+FROM {_ATTEMPTS} a
+WHERE a.assignment_id = %(assignment)s AND a.state = %(finished)s
+"""
+
+
+def finished_fingerprint(assignment: Assignment) -> tuple[str, ...]:
+    """What the figures over an assignment's finished attempts are computed from, in one
+    query. It changes whenever an input does:
+
+    - an attempt finishes, or a finished one disappears: the count, the sum of their ids
+      and the newest finish time;
+    - a regrade moves items to another version (and regrades them): the newest
+      ``Regrade``, even when no score changes;
+    - a finished attempt's score changes: the newest ``ScoreChange`` (the database refuses
+      such a change without one).
+
+    Nothing else the figures read changes once an attempt is finished: its items, their
+    versions and scores (but by a regrade), its shown choices and what was selected, and
+    the choices' texts and keys (question versions are immutable). The first element is
+    the number of finished attempts."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _FINGERPRINT_SQL,
+            {"assignment": assignment.pk, "finished": Attempt.State.FINISHED.value},
+        )
+        row = cursor.fetchone()
+    return tuple("" if value is None else str(value) for value in row)
+
+
+def _cached(key: str, fingerprint: tuple[str, ...], compute: Callable[[], T]) -> T:
+    """``compute()``, or what it returned before for the same ``fingerprint``. The caller
+    reads the fingerprint before computing, so an entry never holds older data than its
+    fingerprint says."""
+    key = f"reports:{_CACHE_SHAPE}:{key}"
+    entry = cache.get(key)
+    if entry is not None and entry[0] == fingerprint:
+        return entry[1]
+    value = compute()
+    cache.set(key, (fingerprint, value), REPORT_CACHE_SECONDS)
+    return value
+
+
 # --- Mastery per key point --------------------------------------------------------------
 
 
@@ -431,48 +505,84 @@ def _finished_items(assignment: Assignment) -> QuerySet[AttemptItem]:
     )
 
 
+def _question_totals(assignment: Assignment) -> list[tuple[int, float, float, int]]:
+    """``(question id, score, points, answers)`` summed over the finished attempts' items,
+    per question: a hash aggregate into a few dozen groups (grouping the items by key
+    point straight away, with a distinct count of questions, sorted them all)."""
+    return list(
+        _finished_items(assignment)
+        .order_by()
+        .values("question_id")
+        .annotate(
+            total=Coalesce(Sum(Cast("score", FloatField())), 0.0),
+            possible=Sum(Cast("points", FloatField())),
+            answers=Count("pk"),
+        )
+        .values_list("question_id", "total", "possible", "answers")
+    )
+
+
 def assignment_mastery(assignment: Assignment) -> tuple[list[KeyPointMastery], KeyPointMastery]:
     """Mastery per key point across the assignment's finished attempts, weakest first,
     each with its source passage (the document's text between the key point's offsets,
-    cut out by the database). Also the row of questions linked to no key point. Two
-    queries."""
-    totals = list(
-        _finished_items(assignment)
-        .values("question__key_point_id")
-        .annotate(
-            score=Coalesce(Sum(Cast("score", FloatField())), 0.0),
-            points=Sum(Cast("points", FloatField())),
-            answers=Count("pk"),
-            questions=Count("question_id", distinct=True),
-            mastery=F("score") / NullIf(F("points"), 0.0),
-        )
-        .order_by("mastery", "question__key_point_id")
-    )
-    key_points = KeyPoint.objects.filter(
-        pk__in=[row["question__key_point_id"] for row in totals if row["question__key_point_id"]]
-    ).annotate(
-        passage=Substr(
-            "document__text", F("start_offset") + 1, F("end_offset") - F("start_offset")
-        ),
-        document_title=F("document__title"),
-    )
-    by_pk = {key_point.pk: key_point for key_point in key_points}
-    rows = []
+    cut out by the database). Also the row of questions linked to no key point.
+
+    The totals per question are cached (``finished_fingerprint``); which key point a
+    question is linked to, and the passages, are read fresh. Two queries (the fingerprint;
+    the questions with their key points), and one more when the totals are recomputed."""
     unlinked = KeyPointMastery(key_point=None, score=0.0, points=0.0, answers=0, questions=0)
-    for row in totals:
-        key_point = by_pk.get(row["question__key_point_id"])
+    fingerprint = finished_fingerprint(assignment)
+    if fingerprint[0] == "0":
+        return [], unlinked
+    per_question = {
+        question_id: (score, points, answers)
+        for question_id, score, points, answers in _cached(
+            f"mastery:{assignment.pk}", fingerprint, lambda: _question_totals(assignment)
+        )
+    }
+    questions = (
+        Question.objects.filter(pk__in=list(per_question))
+        .select_related("key_point")
+        .annotate(
+            passage=Substr(
+                "key_point__document__text",
+                F("key_point__start_offset") + 1,
+                F("key_point__end_offset") - F("key_point__start_offset"),
+            ),
+            document_title=F("key_point__document__title"),
+        )
+        .order_by()
+    )
+    key_points: dict[int | None, KeyPoint | None] = {None: None}
+    totals: dict[int | None, list] = {}
+    for question in questions:
+        key_point = question.key_point
+        if key_point is not None and key_point.pk not in key_points:
+            key_point.passage = question.passage
+            key_point.document_title = question.document_title
+            key_points[key_point.pk] = key_point
+        score, points, answers = per_question[question.pk]
+        sums = totals.setdefault(question.key_point_id, [0.0, 0.0, 0, 0])
+        sums[0] += score
+        sums[1] += points or 0.0
+        sums[2] += answers
+        sums[3] += 1
+    rows = []
+    for key_point_id, (score, points, answers, count) in totals.items():
+        key_point = key_points[key_point_id]
         mastery = KeyPointMastery(
             key_point=key_point,
-            score=row["score"],
-            points=row["points"] or 0.0,
-            answers=row["answers"],
-            questions=row["questions"],
+            score=score,
+            points=points,
+            answers=answers,
+            questions=count,
             passage=key_point.passage if key_point else "",
         )
         if key_point is None:
             unlinked = mastery
         else:
             rows.append(mastery)
+    rows.sort(key=lambda row: (row.mastery is None, row.mastery or 0.0, row.key_point.pk))
     return rows, unlinked
 
 
@@ -553,34 +663,45 @@ class ItemStats:
 
 
 _ITEMS = AttemptItem._meta.db_table
+_SHOWN = AttemptChoice._meta.db_table
+_CHOICES = Choice._meta.db_table
+_VERSIONS = QuestionVersion._meta.db_table
 
 # Sums, sums of squares and cross-products per question, in one statement. ``marks`` is one
-# row per analysed item: its mark x, the rest of its attempt's total y, its points.
-# Discriminative efficiency needs Σ x(k)·y(k), the k-th smallest mark times the k-th
-# smallest rest-total. ``ys`` ranks the rest-totals; ``runs`` gives each distinct mark of a
-# question the ranks it occupies once the marks are sorted (marks take few distinct values),
-# so each ranked y meets its x(k) by a range join that stays linear in the attempts.
+# row per analysed item: its mark x, its points, and y, the rest of its attempt's total:
+# the attempt's score minus x (as Moodle: an attempt's score is the sum of its items'
+# scores, kept so by finishing and by regrading). Discriminative efficiency needs
+# Σ x(k)·y(k), the k-th smallest mark times the k-th smallest rest-total. Marks and
+# rest-totals each take few distinct values per question, so ``runs`` and ``yruns`` give
+# each distinct value the ranks [hi − c, hi) it occupies once sorted, and a range join
+# pairs the x-runs with the y-runs they overlap: Σ x·y·(length of the overlap). No sort
+# of every row, and no window over each attempt's items.
 _ITEM_STATS_SQL = f"""
 WITH chosen AS ({{attempts}}),
 marks AS (
     SELECT i.question_id AS q, i.position AS pos,
            CAST(COALESCE(i.score, 0) AS DOUBLE PRECISION) AS x,
            CAST(i.points AS DOUBLE PRECISION) AS pts,
-           SUM(CAST(COALESCE(i.score, 0) AS DOUBLE PRECISION)) OVER (PARTITION BY i.attempt_id)
-             - CAST(COALESCE(i.score, 0) AS DOUBLE PRECISION) AS y
-    FROM {_ITEMS} i
-    WHERE i.attempt_id IN (SELECT id FROM chosen)
+           CAST(a.score - COALESCE(i.score, 0) AS DOUBLE PRECISION) AS y
+    FROM {_ITEMS} i JOIN chosen a ON a.id = i.attempt_id
 ),
 runs AS (
     SELECT q, x, COUNT(*) AS c, SUM(COUNT(*)) OVER (PARTITION BY q ORDER BY x) AS hi
     FROM marks
     GROUP BY q, x
 ),
-ys AS (SELECT q, y, ROW_NUMBER() OVER (PARTITION BY q ORDER BY y) AS k FROM marks),
+yruns AS (
+    SELECT q, y, COUNT(*) AS c, SUM(COUNT(*)) OVER (PARTITION BY q ORDER BY y) AS hi
+    FROM marks
+    GROUP BY q, y
+),
 sorted AS (
-    SELECT ys.q, SUM(runs.x * ys.y) AS sxy_max
-    FROM ys JOIN runs ON runs.q = ys.q AND ys.k > runs.hi - runs.c AND ys.k <= runs.hi
-    GROUP BY ys.q
+    SELECT r.q,
+           SUM(r.x * yr.y * ((CASE WHEN r.hi < yr.hi THEN r.hi ELSE yr.hi END)
+                             - (CASE WHEN r.hi - r.c > yr.hi - yr.c
+                                     THEN r.hi - r.c ELSE yr.hi - yr.c END))) AS sxy_max
+    FROM runs r JOIN yruns yr ON yr.q = r.q AND yr.hi - yr.c < r.hi AND yr.hi > r.hi - r.c
+    GROUP BY r.q
 ),
 sums AS (
     SELECT q, MIN(pos) AS pos, COUNT(*) AS n,
@@ -593,6 +714,36 @@ SELECT sums.q, sums.pos, sums.n, sums.sf, sums.sff, sums.sx, sums.sxx, sums.sy, 
        sums.sxy, sorted.sxy_max
 FROM sums JOIN sorted ON sorted.q = sums.q
 ORDER BY sums.pos, sums.q
+"""
+
+# How often each choice was shown and picked, per question. Every choice of an item's
+# version is shown once in it (attempts show them all; a regrade moves an item and its
+# shown choices to the new version together), so ``shown`` counts items per version and
+# only the selected shown choices are read.
+_PICKS_SQL = f"""
+WITH chosen AS ({{attempts}}),
+items AS (
+    SELECT i.id, i.question_id, i.question_version_id
+    FROM {_ITEMS} i
+    WHERE i.attempt_id IN (SELECT id FROM chosen)
+),
+shown AS (
+    SELECT question_version_id, question_id, COUNT(*) AS n
+    FROM items
+    GROUP BY question_version_id, question_id
+),
+picked AS (
+    SELECT ac.choice_id, COUNT(*) AS n
+    FROM {_SHOWN} ac JOIN items ON items.id = ac.item_id
+    WHERE ac.selected
+    GROUP BY ac.choice_id
+)
+SELECT s.question_id, c.id, c.text, c.is_correct, c.ordinal, v.number, s.n, COALESCE(p.n, 0)
+FROM shown s
+JOIN {_CHOICES} c ON c.version_id = s.question_version_id
+JOIN {_VERSIONS} v ON v.id = c.version_id
+LEFT JOIN picked p ON p.choice_id = c.id
+ORDER BY s.question_id, v.number, c.ordinal
 """
 
 # Below this, a variance or covariance is rounding noise of sums of squares.
@@ -632,23 +783,52 @@ def item_stats_from_sums(
     return facility, sd, discrimination, efficiency
 
 
+def _item_figures(assignment: Assignment, which: str) -> tuple[list[tuple], list[tuple]]:
+    """What ``item_analysis`` caches: ``(question, position, n, facility, sd,
+    discrimination, efficiency)`` per question in quiz order, and ``(question, choice,
+    text, is correct, ordinal, version number, shown, picked)`` per choice. Two queries."""
+    attempts = analysed_attempts(assignment, which).values("id", "score")
+    attempts_sql, params = attempts.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(_ITEM_STATS_SQL.format(attempts=attempts_sql), params)
+        sums = cursor.fetchall()
+        cursor.execute(_PICKS_SQL.format(attempts=attempts_sql), params)
+        picks = cursor.fetchall()
+    stats = [
+        (
+            q,
+            pos,
+            n,
+            *item_stats_from_sums(
+                n=n, sf=sf, sff=sff, sx=sx, sxx=sxx, sy=sy, syy=syy, sxy=sxy, sxy_max=sxy_max
+            ),
+        )
+        for q, pos, n, sf, sff, sx, sxx, sy, syy, sxy, sxy_max in sums
+    ]
+    choices = [
+        (q, choice, text, bool(correct), ordinal, version, shown, picked)
+        for q, choice, text, correct, ordinal, version, shown, picked in picks
+    ]
+    return stats, choices
+
+
 def item_analysis(
     assignment: Assignment, *, which: str = AnalysedAttempts.FIRST
 ) -> list[ItemStats]:
     """Moodle's item statistics for every question of the assignment's analysed attempts
     (``analysed_attempts``), in quiz order, with the pick counts of every choice shown.
-    Three queries: the sums per question, the questions' current stems, the choices."""
-    attempts = analysed_attempts(assignment, which).values("id")
-    attempts_sql, params = attempts.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(_ITEM_STATS_SQL.format(attempts=attempts_sql), params)
-        rows = cursor.fetchall()
-    stats = {}
-    for q, pos, n, sf, sff, sx, sxx, sy, syy, sxy, sxy_max in rows:
-        facility, sd, discrimination, efficiency = item_stats_from_sums(
-            n=n, sf=sf, sff=sff, sx=sx, sxx=sxx, sy=sy, syy=syy, sxy=sxy, sxy_max=sxy_max
-        )
-        stats[q] = ItemStats(
+
+    The figures are cached per assignment and choice of attempts (``finished_fingerprint``);
+    the questions' current stems are read fresh (a new version changes them). Two queries
+    (the fingerprint, the stems), and two more when the figures are recomputed."""
+    fingerprint = finished_fingerprint(assignment)
+    if fingerprint[0] == "0":
+        return []
+    stat_rows, choice_rows = _cached(
+        f"items:{assignment.pk}:{which}", fingerprint, lambda: _item_figures(assignment, which)
+    )
+    stats = {
+        q: ItemStats(
             question_id=q,
             position=pos,
             n=n,
@@ -657,6 +837,8 @@ def item_analysis(
             discrimination=discrimination,
             efficiency=efficiency,
         )
+        for q, pos, n, facility, sd, discrimination, efficiency in stat_rows
+    }
     if not stats:
         return []
     newest = QuestionVersion.objects.newest_for()
@@ -665,29 +847,16 @@ def item_analysis(
     ):
         stats[question.pk].stem = question.stem
         stats[question.pk].kind = question.kind
-    picks = (
-        AttemptChoice.objects.filter(item__attempt__in=attempts)
-        .values(
-            "item__question_id",
-            "choice_id",
-            "choice__text",
-            "choice__is_correct",
-            "choice__ordinal",
-            "choice__version__number",
-        )
-        .annotate(shown=Count("pk"), picked=Count("pk", filter=Q(selected=True)))
-        .order_by("item__question_id", "choice__version__number", "choice__ordinal")
-    )
-    for row in picks:
-        stats[row["item__question_id"]].choices.append(
+    for q, choice, text, correct, ordinal, version, shown, picked in choice_rows:
+        stats[q].choices.append(
             ChoiceStats(
-                choice_id=row["choice_id"],
-                text=row["choice__text"],
-                is_correct=row["choice__is_correct"],
-                version=row["choice__version__number"],
-                ordinal=row["choice__ordinal"],
-                shown=row["shown"],
-                picked=row["picked"],
+                choice_id=choice,
+                text=text,
+                is_correct=correct,
+                version=version,
+                ordinal=ordinal,
+                shown=shown,
+                picked=picked,
             )
         )
     return list(stats.values())
