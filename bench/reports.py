@@ -20,6 +20,12 @@ bare SQL pass over the assignment's attempt items (``count(*), sum(score)``: the
 per-item report must read). Each page is also requested once with its queries captured,
 to print the query count and the slowest query.
 
+Mastery and item analysis keep their figures in Django's cache (local memory here) until
+the assignment's finished attempts change, so a warm request reads them from there. For
+these two the bench also times the request that computes them: the very first one of the
+run (``first``), and the median of ``--requests`` more with the cache emptied before each
+(``recomputed``, as after every finished attempt) — with its own query profile.
+
 The Excel export of the member table is produced in a fresh child process (so nothing
 else has raised its memory first): once plain, for the time and the growth of the peak
 resident set (``ru_maxrss`` after minus before), once under ``tracemalloc`` for the peak of
@@ -56,6 +62,8 @@ PAGES = {
     "key-point mastery": ("quizzes:assignment_mastery", ""),
     "item analysis": ("quizzes:assignment_items", ""),
 }
+# Pages whose figures are cached: also timed with the cache emptied before each request.
+CACHED_PAGES = ("key-point mastery", "item analysis")
 EXPORT_URL_NAME = "quizzes:assignment_report_export"
 
 
@@ -120,16 +128,26 @@ def _bench_assignment():
     return assignment, organizer
 
 
-def _timed(request, rounds: int) -> dict:
-    """Two warm-up calls, then ``rounds`` timed ones: median, min and max in ms."""
-    for _ in range(2):
-        request()
-    times = []
-    for _ in range(rounds):
+def _timed(request, rounds: int, *, before=None) -> dict:
+    """Two warm-up calls (the first one timed, as ``first``), then ``rounds`` timed ones;
+    each call after ``before()`` if given. Median, min and max in ms."""
+
+    def call() -> float:
+        if before is not None:
+            before()
         started = time.perf_counter()
         request()
-        times.append((time.perf_counter() - started) * 1000)
-    return {"median": statistics.median(times), "min": min(times), "max": max(times)}
+        return (time.perf_counter() - started) * 1000
+
+    first = call()
+    call()
+    times = [call() for _ in range(rounds)]
+    return {
+        "median": statistics.median(times),
+        "min": min(times),
+        "max": max(times),
+        "first": first,
+    }
 
 
 def _ms(timing: dict) -> str:
@@ -147,11 +165,14 @@ def _get(client, url: str) -> None:
         response.content  # noqa: B018  (rendered already; read it like a client would)
 
 
-def _query_profile(client, url: str) -> tuple[int, float, str]:
-    """(number of queries, ms of the slowest, its SQL) of one request."""
+def _query_profile(client, url: str, *, before=None) -> tuple[int, float, str]:
+    """(number of queries, ms of the slowest, its SQL) of one request, after ``before()``
+    if given."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    if before is not None:
+        before()
     with CaptureQueriesContext(connection) as queries:
         _get(client, url)
     slowest = max(queries.captured_queries, key=lambda q: float(q["time"]))
@@ -269,6 +290,7 @@ def main() -> None:
         print(f"seed_load --learners {args.learners} --quizzes {args.quizzes}:")
         seed_seconds = _seed(args)
     _setup(args.database_url)
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
 
@@ -300,20 +322,27 @@ def main() -> None:
         label: _timed(lambda u=url: _get(client, u), args.requests) for label, url in urls.items()
     }
     profiles = {label: _query_profile(client, url) for label, url in urls.items()}
+    for label in CACHED_PAGES:
+        url = urls[label]
+        results[f"{label}, recomputed"] = _timed(
+            lambda u=url: _get(client, u), args.requests, before=cache.clear
+        )
+        profiles[f"{label}, recomputed"] = _query_profile(client, url, before=cache.clear)
 
-    print(f"\n{'':30s} {'median':>9s} {'min':>9s} {'max':>9s}", end="")
-    print(f"  {'× healthz':>9s} {'× one pass':>10s}  queries  slowest query")
+    print(f"\n{'':34s} {'median':>9s} {'min':>9s} {'max':>9s}", end="")
+    print(f"  {'× healthz':>9s} {'× one pass':>10s}  queries  slowest query  {'first':>9s}")
     for label, timing in (
         ("baseline: /healthz", baseline_page),
         ("baseline: one pass, SQL", baseline_sql),
     ):
-        print(f"{label:30s} {_ms(timing)}")
+        print(f"{label:34s} {_ms(timing)}")
     for label, timing in results.items():
         queries, slowest_ms, _sql = profiles[label]
         print(
-            f"{label:30s} {_ms(timing)}  "
+            f"{label:34s} {_ms(timing)}  "
             f"{timing['median'] / baseline_page['median']:8.1f}× "
             f"{timing['median'] / baseline_sql['median']:9.1f}×  {queries:7d}  {slowest_ms:6.1f} ms"
+            f"      {timing['first']:7.1f}ms"
         )
 
     plain = _export(args, "xlsx", trace=False)
@@ -338,11 +367,18 @@ def main() -> None:
     if seed_seconds is not None:
         print(f"  seed_load: {seed_seconds:.0f} s")
     ok = True
-    for label, timing in results.items():
+    for label in urls:
+        timing = results[label]
         met = timing["median"] < GOAL_PAGE_MS
         ok &= met
         verdict = "ok" if met else "MISSED"
-        print(f"  {label}: {timing['median']:.0f} ms (goal < {GOAL_PAGE_MS} ms) {verdict}")
+        print(f"  {label}: {timing['median']:.0f} ms warm (goal < {GOAL_PAGE_MS} ms) {verdict}")
+    for label in CACHED_PAGES:
+        print(
+            f"  {label}, computing its figures (no goal): first request of the run "
+            f"{results[label]['first']:.0f} ms, recomputed "
+            f"{results[f'{label}, recomputed']['median']:.0f} ms"
+        )
     export_mb = max(plain["rss_growth_mb"], traced["tracemalloc_peak_mb"])
     met = export_mb < GOAL_EXPORT_MB and plain["rows"] == learners + 1
     ok &= met
