@@ -29,7 +29,7 @@ from quizzes.models import (
     User,
 )
 from quizzes.selectors.access import banks_visible_to
-from quizzes.selectors.home import _count
+from quizzes.selectors.home import count_related
 from quizzes.services.banks import version_to_draft  # a pure conversion; nothing is written
 
 QUESTIONS_PER_PAGE = 25
@@ -47,11 +47,11 @@ def bank_list_page(*, user: User, page_number: str | int | None) -> Page:
         banks_visible_to(user)
         .select_related("owner")
         .annotate(
-            question_count=_count(Question.objects.all(), outer_field="bank"),
-            published_count=_count(
+            question_count=count_related(Question.objects.all(), outer_field="bank"),
+            published_count=count_related(
                 Question.objects.filter(status=Question.Status.PUBLISHED), outer_field="bank"
             ),
-            document_count=_count(SourceDocument.objects.all(), outer_field="bank"),
+            document_count=count_related(SourceDocument.objects.all(), outer_field="bank"),
         )
         .order_by("title", "pk")
     )

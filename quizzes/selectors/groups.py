@@ -22,7 +22,7 @@ from quizzes.models import Assignment, Attempt, Membership, Notice, StudyGroup, 
 
 from .access import GROUPS, organized_subtree_ids, subtree_ids, subtree_sql
 from .assignments import assignment_learners, assignment_memberships
-from .home import _count, group_members
+from .home import count_related, group_members
 
 MEMBERS_PER_PAGE = 50
 # The progress lists on the assignment page show this many names each; the CSV has all.
@@ -101,10 +101,10 @@ def managed_groups(*, user: User) -> QuerySet[StudyGroup]:
         else StudyGroup.objects.filter(pk__in=organized_subtree_ids(user))
     )
     return groups.annotate(
-        member_count=_count(
+        member_count=count_related(
             Membership.objects.filter(role=Membership.Role.MEMBER), outer_field="group"
         ),
-        organizer_count=_count(
+        organizer_count=count_related(
             Membership.objects.filter(role=Membership.Role.ORGANIZER), outer_field="group"
         ),
     ).order_by("name", "pk")

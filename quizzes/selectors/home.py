@@ -46,7 +46,7 @@ DUE_SOON = timedelta(hours=48)
 BANK_QUESTIONS_PER_PAGE = 50
 
 
-def _count(queryset: QuerySet, *, outer_field: str) -> Coalesce:
+def count_related(queryset: QuerySet, *, outer_field: str) -> Coalesce:
     """``COUNT(*)`` of ``queryset`` rows whose ``outer_field`` is the outer row's pk, as a
     correlated subquery: counting several relations this way multiplies no rows."""
     counted = (
@@ -193,9 +193,9 @@ def organized_groups(*, user: User) -> QuerySet[StudyGroup]:
         )
         .annotate(
             parent_name=F("parent__name"),
-            member_count=_count(Membership.objects.all(), outer_field="group"),
-            child_count=_count(StudyGroup.objects.all(), outer_field="parent"),
-            assignment_count=_count(Assignment.objects.all(), outer_field="group"),
+            member_count=count_related(Membership.objects.all(), outer_field="group"),
+            child_count=count_related(StudyGroup.objects.all(), outer_field="parent"),
+            assignment_count=count_related(Assignment.objects.all(), outer_field="group"),
         )
         .order_by("name", "pk")
     )
@@ -207,8 +207,8 @@ def owned_banks(*, user: User) -> QuerySet[QuestionBank]:
     return (
         QuestionBank.objects.filter(owner=user)
         .annotate(
-            question_count=_count(Question.objects.all(), outer_field="bank"),
-            document_count=_count(SourceDocument.objects.all(), outer_field="bank"),
+            question_count=count_related(Question.objects.all(), outer_field="bank"),
+            document_count=count_related(SourceDocument.objects.all(), outer_field="bank"),
         )
         .order_by("title", "pk")
     )
@@ -243,7 +243,7 @@ def group_children(*, group: StudyGroup) -> QuerySet[StudyGroup]:
     """The groups directly below ``group``, with ``member_count``. One query."""
     return (
         StudyGroup.objects.filter(parent=group)
-        .annotate(member_count=_count(Membership.objects.all(), outer_field="group"))
+        .annotate(member_count=count_related(Membership.objects.all(), outer_field="group"))
         .order_by("name", "pk")
     )
 
@@ -303,6 +303,6 @@ def bank_documents(*, bank: QuestionBank) -> QuerySet[SourceDocument]:
     return (
         SourceDocument.objects.filter(bank=bank)
         .only("pk", "bank_id", "title", "original_filename", "source", "language", "created_at")
-        .annotate(key_point_count=_count(KeyPoint.objects.all(), outer_field="document"))
+        .annotate(key_point_count=count_related(KeyPoint.objects.all(), outer_field="document"))
         .order_by("-created_at", "-pk")
     )

@@ -29,7 +29,7 @@ from quizzes.models import (
 )
 from quizzes.selectors.access import organized_subtree_ids
 from quizzes.selectors.banks import QuestionFilters, questions_matching, with_current_version
-from quizzes.selectors.home import _count
+from quizzes.selectors.home import count_related
 
 QUIZZES_PER_PAGE = 50
 
@@ -77,8 +77,8 @@ def quiz_list_page(*, user: User, page_number: str | int | None) -> Page:
         quizzes_visible_to(user)
         .select_related("owner")
         .annotate(
-            slot_count=_count(QuizSlot.objects.all(), outer_field="quiz"),
-            assignment_count=_count(Assignment.objects.all(), outer_field="quiz"),
+            slot_count=count_related(QuizSlot.objects.all(), outer_field="quiz"),
+            assignment_count=count_related(Assignment.objects.all(), outer_field="quiz"),
         )
         .order_by("title", "pk")
     )

@@ -68,7 +68,7 @@ from quizzes.models import (
 
 from .access import GROUPS, MEMBERSHIPS, subtree_ids
 from .assignments import assignment_memberships
-from .home import _count
+from .home import count_related
 
 MEMBERS_PER_PAGE = 50
 HISTOGRAM_BINS = 10
@@ -893,7 +893,7 @@ def group_trend(group: StudyGroup) -> list[TrendPoint]:
         Assignment.objects.filter(group=group)
         .select_related("quiz")
         .annotate(
-            finished_count=_count(
+            finished_count=count_related(
                 AssignmentResult.objects.filter(attempts_finished__gt=0), outer_field="assignment"
             ),
             mean_percent=Subquery(
