@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from quizzes.models import Attempt, Membership, Notice
 from quizzes.services.groups import REMINDER_INTERVAL, assignment_remind
+from quizzes.tasks import send_reminder_emails
 
 from . import factories
 
@@ -220,3 +221,48 @@ def test_anonymous_cannot_dismiss(client, organizer, assignment):
 
     assert response.status_code == 302
     assert not Notice.objects.filter(dismissed_at__isnull=False).exists()
+
+
+def test_reminder_emails_go_out_in_batches_of_one_task_each(organizer, assignment, group):
+    for n in range(4):
+        user = factories.UserFactory(email=f"learner{n}@example.org")
+        factories.MembershipFactory(group=group, user=user)
+
+    with (
+        mock.patch("quizzes.services.groups.REMINDER_EMAIL_BATCH", 2),
+        mock.patch.object(send_reminder_emails, "delay", wraps=send_reminder_emails.delay) as delay,
+    ):
+        outcome = assignment_remind(assignment=assignment, sent_by=organizer)
+
+    # li@example.org and four more: batches of 2, 2 and 1, each message to one address.
+    assert [len(call.kwargs["addresses"]) for call in delay.call_args_list] == [2, 2, 1]
+    assert outcome.emails == 5
+    assert sorted(len(message.to) for message in mail.outbox) == [1] * 5
+
+
+def test_with_a_broker_the_emails_are_queued_not_sent_in_the_request(
+    organizer, assignment, settings
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    with mock.patch("quizzes.tasks.send_reminder_emails.delay") as delay:
+        outcome = assignment_remind(assignment=assignment, sent_by=organizer)
+
+    delay.assert_called_once()
+    assert delay.call_args.kwargs["addresses"] == ["li@example.org"]
+    assert outcome.emails == 1 and not outcome.email_failed
+    assert mail.outbox == []
+    assert Notice.objects.count() == 2
+
+
+def test_the_email_task_retries_a_mail_server_that_is_down_then_gives_up():
+    with mock.patch(
+        "django.core.mail.backends.locmem.EmailBackend.send_messages",
+        side_effect=smtplib.SMTPException("down"),
+    ) as send:
+        result = send_reminder_emails.apply(
+            kwargs={"subject": "s", "body": "b", "addresses": ["a@example.org"]}
+        )
+
+    assert result.failed()
+    assert send.call_count == 1 + send_reminder_emails.max_retries

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import logging
 import secrets
-import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
@@ -369,11 +369,25 @@ def members_import(*, group: StudyGroup, rows: list[MemberRow], imported_by: Use
 # --- Reminders and notices ------------------------------------------------------------
 
 
+# Reminder e-mails go out in batches, one background task each: 10,000 learners over a
+# real SMTP server take minutes, far longer than a request may last, and a batch that
+# fails is retried alone.
+REMINDER_EMAIL_BATCH = 200
+
+
 @dataclass(frozen=True)
 class ReminderOutcome:
     notices: int
-    emails: int
+    emails: int  # sent, or handed to the background worker when a broker is configured
     email_failed: bool
+
+
+def reminder_emails_send(*, subject: str, body: str, addresses: list[str]) -> int:
+    """Send one reminder e-mail per address over one connection (one message each, so no
+    learner sees another's address). Returns how many were sent; SMTP errors propagate,
+    for the task to retry."""
+    messages = [EmailMessage(subject, body, to=[address]) for address in addresses]
+    return get_connection().send_messages(messages) or 0
 
 
 def reminder_default_message(assignment: Assignment) -> str:
@@ -450,16 +464,35 @@ def assignment_remind(
         )
     subject = _("Reminder: %(quiz)s") % {"quiz": assignment.quiz.title}
     body = f"{text}\n\n{link}" if link else text
-    # One message per learner: no learner sees another's address.
-    emails = [EmailMessage(subject, body, to=[email]) for _pk, email in learners if email]
-    sent, failed = 0, False
-    if emails:
-        try:
-            sent = get_connection().send_messages(emails) or 0
-        except (smtplib.SMTPException, OSError):
-            logger.exception("Reminder e-mails for assignment %s failed", assignment.pk)
-            failed = True
+    addresses = [email for _pk, email in learners if email]
+    sent, failed = _reminder_emails_enqueue(
+        assignment_id=assignment.pk, subject=subject, body=body, addresses=addresses
+    )
     return ReminderOutcome(notices=len(learners), emails=sent, email_failed=failed)
+
+
+def _reminder_emails_enqueue(
+    *, assignment_id: int, subject: str, body: str, addresses: list[str]
+) -> tuple[int, bool]:
+    """Hand the e-mails to the background worker in batches. Without a broker (``make
+    run``, tests) Celery runs each batch here and now, so the count is what was sent and a
+    failure is known; with one, the count is what was queued."""
+    from quizzes.tasks import send_reminder_emails  # tasks import the services
+
+    sent, failed = 0, False
+    for start in range(0, len(addresses), REMINDER_EMAIL_BATCH):
+        batch = addresses[start : start + REMINDER_EMAIL_BATCH]
+        result = send_reminder_emails.delay(subject=subject, body=body, addresses=batch)
+        if not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+            sent += len(batch)
+        elif result.successful():
+            sent += result.result
+        else:
+            logger.error(
+                "Reminder e-mails for assignment %s failed: %r", assignment_id, result.result
+            )
+            failed = True
+    return sent, failed
 
 
 @transaction.atomic
