@@ -218,6 +218,9 @@ def test_import_creates_new_accounts_and_adds_existing_ones(organizer_client, gr
     assert Membership.objects.get(group=group, user=outsider).unit == "机关"
     outsider.refresh_from_db()
     assert outsider.password == outsider_password
+    # Only the new account must choose its own password at first login.
+    assert zhangsan.must_change_password
+    assert not outsider.must_change_password
     assert not User.objects.filter(username__in=["bad name!", ""]).exists()
     assert Membership.objects.filter(group=group).count() == 4
 

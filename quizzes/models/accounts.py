@@ -8,6 +8,17 @@ class User(AbstractUser):
     so the name a person goes by is one field."""
 
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        # Also a database default: bulk loaders that list their own columns (seed_load's
+        # COPY) need not know this one.
+        db_default=False,
+        help_text=_(
+            "Set for accounts made with an initial password (member import); cleared when "
+            "the person chooses their own."
+        ),
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -331,6 +331,9 @@ def members_import(*, group: StudyGroup, rows: list[MemberRow], imported_by: Use
                     username=row.username,
                     display_name=row.name,
                     password=_initial_password_hash(password),
+                    # The organizer saw the password (and may have printed it): the
+                    # learner chooses their own at first login.
+                    must_change_password=True,
                 )
             )
         elif check.action == ImportAction.ADD:
