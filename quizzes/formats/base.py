@@ -48,3 +48,12 @@ class ParseResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+def problem_issues(draft: QuestionDraft, *, line: int, title: str = "") -> list[FormatIssue]:
+    """One error per quality problem of ``draft`` (``QuestionDraft.problems()``): a reader
+    that finds any keeps the issues and drops the question."""
+    return [
+        FormatIssue(line, "error", code, f"The question is not usable: {code}.", title)
+        for code in draft.problems()
+    ]

@@ -40,7 +40,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from quizzes.drafts import BLANK_MARKER, ChoiceDraft, Kind, QuestionDraft
-from quizzes.formats.base import FormatIssue, ParsedQuestion, ParseResult
+from quizzes.formats.base import FormatIssue, ParsedQuestion, ParseResult, problem_issues
 
 __all__ = ["read_chinese_text", "write_chinese_text"]
 
@@ -277,14 +277,9 @@ def read_chinese_text(text: str) -> ParseResult:
         except _Error as error:
             result.issues.append(FormatIssue(error.line, "error", error.code, error.message, title))
             continue
-        problems = draft.problems()
-        if problems:
-            for code in problems:
-                result.issues.append(
-                    FormatIssue(
-                        block.line, "error", code, f"The question is not usable: {code}.", title
-                    )
-                )
+        unusable = problem_issues(draft, line=block.line, title=title)
+        if unusable:
+            result.issues.extend(unusable)
             continue
         result.questions.append(ParsedQuestion(draft, block.line, title))
     result.issues.sort(key=lambda issue: issue.line)

@@ -43,7 +43,7 @@ from defusedxml.common import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from quizzes.drafts import BLANK_MARKER, ChoiceDraft, QuestionDraft
-from quizzes.formats.base import FormatIssue, ParsedQuestion, ParseResult
+from quizzes.formats.base import FormatIssue, ParsedQuestion, ParseResult, problem_issues
 
 __all__ = ["read_moodle_xml", "write_moodle_xml"]
 
@@ -334,12 +334,9 @@ def read_moodle_xml(data: bytes | str) -> ParseResult:
                 FormatIssue(line, "error", "bad_weight", f"Bad answer fraction: {exc}", title)
             )
             continue
-        problems = draft.problems()
-        if problems:
-            for code in problems:
-                result.issues.append(
-                    FormatIssue(line, "error", code, f"The question is not usable: {code}.", title)
-                )
+        unusable = problem_issues(draft, line=line, title=title)
+        if unusable:
+            result.issues.extend(unusable)
             continue
         result.issues.extend(q.warnings)
         result.questions.append(ParsedQuestion(draft, line, title, category, tuple(q.warnings)))

@@ -54,7 +54,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from quizzes.drafts import BLANK_MARKER, ChoiceDraft, Kind, QuestionDraft
-from quizzes.formats.base import FormatIssue, ParsedQuestion, ParseResult
+from quizzes.formats.base import FormatIssue, ParsedQuestion, ParseResult, problem_issues
 from quizzes.formats.chinese_text import BRACKET_BLANK, answer_letters, truth_value
 from quizzes.formats.gift import CJK_RE
 from quizzes.ingest import IngestError, IngestLimits
@@ -458,14 +458,9 @@ def _read_rows(rows: Iterable[tuple[int, Sequence[object]]], *, csv_quotes: bool
         except _RowError as error:
             result.issues.append(FormatIssue(number, "error", error.code, error.message, title))
             continue
-        problems = draft.problems()
-        if problems:
-            for code in problems:
-                result.issues.append(
-                    FormatIssue(
-                        number, "error", code, f"The question is not usable: {code}.", title
-                    )
-                )
+        unusable = problem_issues(draft, line=number, title=title)
+        if unusable:
+            result.issues.extend(unusable)
             continue
         warnings = tuple(FormatIssue(number, "warning", c, m, title) for c, m in warn)
         result.issues.extend(warnings)
