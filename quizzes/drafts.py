@@ -43,6 +43,10 @@ class QuestionDraft:
     difficulty: int = 3
     key_point_ordinal: int | None = None
     tags: tuple[str, ...] = field(default=())
+    # Set by the generator: its quality score in 0..1 (the review queue shows the best
+    # first) and the codes of its reasons (``quizzes.generation.quality.REASONS``).
+    quality: float | None = None
+    quality_reasons: tuple[str, ...] = ()
 
     def problems(self) -> list[str]:
         """Codes of everything that makes this draft unusable; empty when it is sound.

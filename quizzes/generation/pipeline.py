@@ -10,6 +10,7 @@ from collections.abc import Callable
 from time import perf_counter
 
 from quizzes.generation import chinese, english
+from quizzes.generation.budget import Budget, Meter
 from quizzes.generation.builders import (
     BLANK_BUILDER,
     BUILDERS,
@@ -49,12 +50,17 @@ def generate(
     seed: int = 0,
     max_drafts: int | None = None,
     progress: Progress | None = None,
+    budget: Budget | None = None,
 ) -> GenerationResult:
     """Key points and gated question drafts for ``text`` (Chinese or English).
 
     ``language`` is ``"zh-hans"`` or ``"en"`` (detected when ``None``); the same text and
     seed always give the same result. ``max_drafts`` keeps the best drafts, ``progress``
-    is called with (fraction done, stage name) as the work advances."""
+    is called with (fraction done, stage name) as the work advances. A run that would
+    exceed ``budget`` (characters, candidates, seconds; ``Budget()`` when ``None``) stops
+    with ``BudgetExceeded``."""
+    meter = Meter(budget or Budget())
+    meter.check_characters(len(text))
     report: Progress = progress or (lambda fraction, stage: None)
     timings: dict[str, float] = {}
     clock = perf_counter()
@@ -64,6 +70,7 @@ def generate(
         now = perf_counter()
         timings[stage] = round(now - clock, 4)
         clock = now
+        meter.check_time()
 
     report(0.0, "prepare")
     doc = prepare(text)
@@ -74,6 +81,7 @@ def generate(
 
     report(0.1, "analyse")
     analysis = (chinese if doc.language == ZH else english).analyse(doc, lexicon)
+    meter.count(sum(len(found) for found in analysis.candidates))
     lap("analyse")
 
     report(0.55, "key_points")
@@ -101,6 +109,7 @@ def generate(
             source=(key_point.start, key_point.end),
             weight=key_point.score,
         )
+        meter.check_time()
         rng = random.Random(f"{seed}:{key_point.ordinal}:{sentence.start}")
         quota = 4 if rank < 0.2 else 3 if rank < 0.5 else 2
 

@@ -20,6 +20,7 @@ from .banks import (
     QuestionBank,
     QuestionKind,
     QuestionVersion,
+    RejectionReason,
     SourceDocument,
 )
 from .generation import GenerationJob
@@ -48,6 +49,7 @@ __all__ = [
     "Quiz",
     "QuizSlot",
     "Regrade",
+    "RejectionReason",
     "ScoreChange",
     "SourceDocument",
     "StudyGroup",

@@ -7,6 +7,8 @@ and a database trigger (migration ``0002``) refuses any UPDATE of a version, a c
 accepted blank answer.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, OuterRef, Q
@@ -136,8 +138,23 @@ class KeyPoint(models.Model):
         return f"{self.ordinal}. {self.text[:60]}"
 
 
+class RejectionReason(models.TextChoices):
+    """Why a reviewer rejected a generated draft; counted per document for whoever tunes
+    the generator."""
+
+    TRIVIAL = "trivial", _("trivial or unimportant")
+    WRONG = "wrong", _("wrong")
+    AMBIGUOUS = "ambiguous", _("ambiguous")
+    DISTRACTORS = "distractors", _("bad distractors")
+    OTHER = "other", _("other")
+
+
 class Question(models.Model):
-    """A bank entry. Its content is in its versions; the newest version is current."""
+    """A bank entry. Its content is in its versions; the newest version is current.
+
+    Generated questions of one key point are *siblings*: they ask about the same passage,
+    so one can give another away. A quiz (fixed slots or a random draw) holds at most one
+    question per key point."""
 
     class Origin(models.TextChoices):
         GENERATED = "generated", _("generated")
@@ -175,6 +192,16 @@ class Question(models.Model):
         blank=True,
         related_name="questions",
     )
+    # What the generator thought of its draft: a score in 0..1 (the review queue shows
+    # the best first), the codes of its reasons, and its rank within its document
+    # (1 = best). Empty for imported and hand-written questions.
+    quality = models.FloatField(_("quality score"), null=True, blank=True)
+    quality_reasons = models.JSONField(_("quality reasons"), default=list, blank=True)
+    review_rank = models.PositiveIntegerField(_("rank in its document"), null=True, blank=True)
+    rejection_reason = models.CharField(
+        _("rejection reason"), max_length=16, choices=RejectionReason.choices, blank=True
+    )
+    rejection_note = models.CharField(_("rejection note"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -196,6 +223,16 @@ class Question(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "published", "archived"]),
                 name="question_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(quality__isnull=True) | Q(quality__gte=0, quality__lte=1),
+                name="question_quality_0_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    rejection_reason__in=["", "trivial", "wrong", "ambiguous", "distractors", "other"]
+                ),
+                name="question_rejection_reason_valid",
             ),
         ]
 
@@ -322,6 +359,20 @@ class BlankAnswer(ImmutableRow):
     )
     blank = models.PositiveSmallIntegerField(_("blank number"))
     text = models.CharField(_("accepted answer"), max_length=300)
+    # Per cent of the blank's mark this answer earns (Moodle's answer fraction).
+    credit = models.DecimalField(
+        _("credit (%)"), max_digits=7, decimal_places=4, default=Decimal(100)
+    )
+    # A numeric answer: any response within ``number`` ± ``tolerance`` matches. ``is_range``
+    # says it was written as a range (low..high) and is exported that way again.
+    number = models.DecimalField(
+        _("number"), max_digits=30, decimal_places=12, null=True, blank=True
+    )
+    tolerance = models.DecimalField(
+        _("tolerance"), max_digits=30, decimal_places=12, null=True, blank=True
+    )
+    is_range = models.BooleanField(_("written as a range"), default=False)
+    feedback = models.TextField(_("feedback"), blank=True)
 
     class Meta:
         verbose_name = _("accepted blank answer")
@@ -333,6 +384,14 @@ class BlankAnswer(ImmutableRow):
             ),
             models.CheckConstraint(condition=Q(blank__gte=1), name="blankanswer_blank_positive"),
             models.CheckConstraint(condition=~Q(text=""), name="blankanswer_text_not_empty"),
+            models.CheckConstraint(
+                condition=Q(credit__gte=0, credit__lte=100), name="blankanswer_credit_0_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__isnull=True, tolerance__isnull=True, is_range=False)
+                | Q(number__isnull=False, tolerance__gte=0),
+                name="blankanswer_numeric_consistent",
+            ),
         ]
 
     def __str__(self) -> str:

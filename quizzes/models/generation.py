@@ -49,6 +49,10 @@ class GenerationJob(models.Model):
     )
     stage = models.CharField(_("stage"), max_length=32, blank=True)
     error = models.TextField(_("error message"), blank=True)
+    # Why it failed, as a code the pages translate ("budget_characters", "stale", …).
+    error_code = models.CharField(_("error code"), max_length=32, blank=True)
+    # Written with each progress step: a running job whose heartbeat is old was abandoned.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     drafts_created = models.PositiveIntegerField(_("drafts created"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
