@@ -229,9 +229,7 @@ class Question(models.Model):
                 name="question_quality_0_1",
             ),
             models.CheckConstraint(
-                condition=Q(
-                    rejection_reason__in=["", "trivial", "wrong", "ambiguous", "distractors", "other"]
-                ),
+                condition=Q(rejection_reason__in=["", *RejectionReason.values]),
                 name="question_rejection_reason_valid",
             ),
         ]
