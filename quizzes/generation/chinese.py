@@ -504,7 +504,9 @@ def analyse(doc: Document, lexicon: Lexicon) -> Analysis:
             {w for w in weights if 2 <= len(w) <= 6 and w not in stop and not lexicon.avoided(w)}
         )
     )
-    return Analysis(keyword_score, cue_score, candidates, enumerations, vocabulary=vocabulary)
+    return Analysis(
+        keyword_score, cue_score, candidates, enumerations, vocabulary=vocabulary, tokens=tokens
+    )
 
 
 def _idf_table(tokens: Tokens, ranges, content) -> dict[str, float]:
@@ -591,7 +593,8 @@ def _mine_phrases(
                     break
                 if length >= 3 and closing[j]:
                     occurrences[tuple(words[i : j + 1])].append((sentence_index, i))
-    minimum = 2 if len(ranges) > 60 else 1
+    # A phrase seen once is as often a chance run of words as a term: twice at least.
+    minimum = 2
     kept: dict[tuple[str, ...], int] = {}
     for gram, places in occurrences.items():
         count = len(places)

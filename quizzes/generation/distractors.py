@@ -35,7 +35,7 @@ from quizzes.generation.candidates import (
     fold,
 )
 from quizzes.generation.lexicon import Lexicon
-from quizzes.generation.text import ZH, Document, cjk_count
+from quizzes.generation.text import ZH, Document, has_cjk
 
 NEAR_MISS = 3.5
 _SMALL_NUMERALS = {
@@ -93,6 +93,7 @@ class Distractors:
         self._vocab_by_first: dict[tuple[str, int], list[str]] = defaultdict(list)
         self._vocab_by_length: dict[int, list[str]] = defaultdict(list)
         self._outsider_pool: dict[int, list[Option]] = {}
+        self._scored_cache: dict[tuple[str, str], list[Option]] = {}
         if self.zh:
             from quizzes.generation.chinese import PREDICATE_WORDS
 
@@ -170,6 +171,14 @@ class Distractors:
             by_first[(word[0], size)].append(word)
             by_length[size].append(word)
 
+    def _term_texts(self) -> frozenset[str]:
+        """Texts of the document's list items and key phrases."""
+        if not hasattr(self, "_terms"):
+            self._terms = frozenset(
+                e.text for kind in (PHRASE, ENUM_ITEM) for e in self._entries[kind] if e.sentences
+            )
+        return self._terms
+
     # --- checks ----------------------------------------------------------------------
 
     def _sentence_text(self, index: int) -> str:
@@ -198,8 +207,11 @@ class Distractors:
         sentence = self.doc.sentences[key.sentence]
         left = clean[max(sentence.start, key.start - width) : key.start]
         right = clean[key.end : min(sentence.end, key.end + width)]
-        probe = (left + text + right).casefold()
-        if len(probe) > len(text) + 1 and probe in self.clean_folded:
+        if self.zh:
+            probe, index = left + text + right, self.doc.index()
+        else:
+            probe, index = (left + text + right).casefold(), self.doc.index(folded=True)
+        if len(probe) > len(text) + 1 and probe in index:
             return False
         # No stutter where the option meets its context: "中国人民" + "人民的梦想".
         if self.zh:
@@ -225,7 +237,7 @@ class Distractors:
         return len(a & b) / max(1, min(len(a), len(b)))
 
     def same_script(self, text: str, key: str) -> bool:
-        return (cjk_count(text) > 0) == (cjk_count(key) > 0)
+        return has_cjk(text) == has_cjk(key)
 
     def similar_size(self, text: str, key: str, ratio: float = 2.2) -> bool:
         a = len(text) if self.zh else len(text.split())
@@ -241,7 +253,13 @@ class Distractors:
         if key.enumeration is not None:
             enumeration = self.analysis.enumerations[key.enumeration]
             return self.outsiders(enumeration, rng, k, key=key)
-        scored = self._scored(key, rng)
+        cache_key = (key.type, key.text)
+        scored = self._scored_cache.get(cache_key)
+        if scored is None:
+            # The same term asked in several sentences draws from one ranked pool; only the
+            # checks against each sentence differ.
+            scored = self._scored(key, rng)[:60]
+            self._scored_cache[cache_key] = scored
         return self._pick(scored, key, [key.folded], key.sentence, k)
 
     def swap(self, key: Candidate, rng: random.Random) -> Option | None:
@@ -300,7 +318,13 @@ class Distractors:
             if suffix:
                 pools.append((self._vocab_by_suffix.get(suffix, []), 4.4))
             if one_suffix:
-                pools.append((self._vocab_by_last.get((one_suffix, typical), []), 4.0))
+                # One shared last character ("系统性、整体性"): the document's own list items
+                # and key phrases are the kind of term a list holds; a word merely ending
+                # alike ("传染性") is not.
+                same_end = self._vocab_by_last.get((one_suffix, typical), [])
+                terms = self._term_texts()
+                pools.append(([w for w in same_end if w in terms], 4.0))
+                pools.append(([w for w in same_end if w not in terms], 3.3))
             if prefix:
                 pools.append((self._vocab_by_prefix.get(prefix, []), 3.9))
             if one_prefix:
@@ -315,8 +339,18 @@ class Distractors:
         pools.append(([e.text for e in self._by_length[(ENUM_ITEM, typical)] if e.sentences], 3.0))
         if self.zh:
             pools.append((self._vocab_by_length.get(typical, []), 2.6))
+        # A pattern every item shares ("依法治国、依法执政、依法行政"): outsiders must share it.
+        shared_prefix = _shared([i.text for i in items], prefix=True) if self.zh else ""
+        shared_suffix = _shared([i.text for i in items], prefix=False) if self.zh else ""
         for texts, score in pools:
             scored += [Option(text, score, "document") for text in texts[:25] if "的" not in text]
+        if shared_prefix or shared_suffix:
+            scored = [
+                o
+                for o in scored
+                if o.origin == "lexicon"
+                or (o.text.startswith(shared_prefix) and o.text.endswith(shared_suffix))
+            ]
         sample = items[0]
         negative = sum(1 for item in items if self.lexicon.negative(item.text)) * 2 > len(items)
 
@@ -540,6 +574,14 @@ def _common(values: list[str]) -> str:
         return ""
     value, count = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
     return value if count >= 2 and count * 2 >= len(values) else ""
+
+
+def _shared(texts: list[str], *, prefix: bool) -> str:
+    """The first (``prefix``) or last two characters every text has, or ""."""
+    ends = {t[:2] if prefix else t[-2:] for t in texts if len(t) >= 3}
+    if len(ends) == 1 and all(len(t) >= 3 for t in texts):
+        return ends.pop()
+    return ""
 
 
 def _subsequence(short: str, long: str) -> bool:

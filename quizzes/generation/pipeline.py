@@ -7,27 +7,20 @@ import random
 import re
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from time import perf_counter
 
-from quizzes.generation import chinese, english
+from quizzes.generation import chinese, english, quality
 from quizzes.generation.budget import Budget, Meter
-from quizzes.generation.builders import (
-    BLANK_BUILDER,
-    BUILDERS,
-    SINGLE_BUILDER,
-    Built,
-    Context,
-    build_blank,
-    build_multiple,
-    build_not_one_of,
-    build_single,
-    build_true_false,
-)
-from quizzes.generation.candidates import PHRASE, TYPE_PRIORITY, Analysis, Candidate
+from quizzes.generation.builders import BUILDERS, TRUE_FALSE_BUILDER, Built, Context
+from quizzes.generation.candidates import PHRASE, Analysis, fold
 from quizzes.generation.distractors import Distractors
+from quizzes.generation.drafting import Drafter
 from quizzes.generation.gates import GATES, near_duplicates, run_gates
+from quizzes.generation.indicators import indicators
 from quizzes.generation.lexicon import load_lexicon
 from quizzes.generation.result import GenerationResult, KeyPointDraft
+from quizzes.generation.structures import anchor_of, find_definitions, find_series
 from quizzes.generation.text import (
     ZH,
     Document,
@@ -85,7 +78,17 @@ def generate(
     lap("analyse")
 
     report(0.55, "key_points")
-    chosen = select_key_points(doc, analysis)
+    series = find_series(doc)
+    definitions = find_definitions(doc)
+    framing = framing_sentences(doc)
+    anchors = [anchor_of(doc, item) for item in series]
+    chosen = select_key_points(
+        doc,
+        analysis,
+        framing=framing,
+        structured={d.sentence for d in definitions} | set(anchors),
+        required=set(anchors),
+    )
     key_points: list[KeyPointDraft] = []
     for ordinal, (index, score) in enumerate(chosen, start=1):
         sentence = doc.sentences[index]
@@ -95,11 +98,13 @@ def generate(
 
     report(0.65, "drafts")
     distractors = Distractors(doc, analysis, lexicon)
+    drafter = Drafter(doc, analysis, lexicon, distractors, series, definitions)
     gate_counts = {gate: {"passed": 0, "failed": 0} for gate in GATES}
     rejected: Counter[str] = Counter()
-    built: list[Built] = []
+    groups: list[list[Built]] = []
     ranks = _ranks([score for _, score in chosen])
     for (index, _), key_point, rank in zip(chosen, key_points, ranks, strict=True):
+        meter.check_time()
         sentence = doc.sentences[index]
         ctx = Context(
             doc=doc,
@@ -109,43 +114,182 @@ def generate(
             source=(key_point.start, key_point.end),
             weight=key_point.score,
         )
-        meter.check_time()
         rng = random.Random(f"{seed}:{key_point.ordinal}:{sentence.start}")
-        quota = 4 if rank < 0.2 else 3 if rank < 0.5 else 2
-
-        built += _drafts_for(ctx, sentence, analysis, quota, rng, gate_counts, rejected)
+        passed: list[Built] = []
+        for built in drafter.drafts(ctx, sentence, rng):
+            results = run_gates(built, text)
+            for gate, ok in results.items():
+                gate_counts[gate]["passed" if ok else "failed"] += 1
+                if not ok:
+                    rejected[gate] += 1
+            if all(results.values()):
+                passed.append(_rated(built, key_point.score, rank))
+        groups.append(passed)
     lap("drafts")
 
     report(0.9, "gates")
-    built.sort(key=lambda b: -b.score)
-    kept, duplicates = near_duplicates(built)
+    kept, duplicates, alternates = choose(groups)
     gate_counts["not_duplicate"] = {"passed": len(kept), "failed": duplicates}
+    kept = balance_true_false(kept, alternates)
+    kept = [b for b in kept if b.draft.quality is not None and b.draft.quality >= MIN_QUALITY]
     if max_drafts is not None:
-        kept = _balanced(kept, max(0, max_drafts))
-    kept.sort(key=lambda b: (b.draft.key_point_ordinal or 0, BUILDERS.index(b.builder)))
+        kept = _balanced(sorted(kept, key=lambda b: -(b.draft.quality or 0)), max(0, max_drafts))
+    kept.sort(key=lambda b: (-(b.draft.quality or 0), b.draft.key_point_ordinal or 0))
     drafts = [b.draft for b in kept]
     lap("gates")
 
     stats = _stats(doc, analysis, key_points, kept, gate_counts, duplicates, timings, seed)
     stats["rejected_by_gate"] = dict(sorted(rejected.items()))
+    stats["indicators"] = indicators(doc, kept, series, drafter)
     report(1.0, "done")
     return GenerationResult(
         language=doc.language, key_points=key_points, drafts=drafts, stats=stats
     )
 
 
+# Drafts under this quality are not offered at all.
+MIN_QUALITY = 0.5
+# A second draft of one key point is kept only this good or better.
+SECOND_QUALITY = 0.62
+
+
+def _rated(built: Built, importance: float, rank: float) -> Built:
+    """The draft with its final quality: its own, and the importance of its key point."""
+    reasons = list(built.reasons)
+    value = 0.8 * built.score + 0.2 * importance
+    if rank < 0.2:
+        value += 0.03
+        reasons.insert(0, quality.HEADLINE)
+    value = round(max(0.0, min(1.0, value)), 4)
+    ordered = [r for r in reasons if r in quality.POSITIVE] + [
+        r for r in reasons if r in quality.NEGATIVE
+    ]
+    draft = replace(built.draft, quality=value, quality_reasons=tuple(dict.fromkeys(ordered)))
+    return replace(built, draft=draft)
+
+
+def choose(groups: list[list[Built]]) -> tuple[list[Built], int, dict[int, list[Built]]]:
+    """The best draft of each key point, and a second of another kind when it is good
+    too; near-duplicates across the bank dropped. Also, per key point, the true/false
+    drafts not chosen (for ``balance_true_false``)."""
+    chosen: list[Built] = []
+    alternates: dict[int, list[Built]] = {}
+    for group in groups:
+        group = sorted(group, key=lambda b: -(b.draft.quality or 0))
+        picked: list[Built] = []
+        for built in group:
+            if not picked:
+                picked.append(built)
+                continue
+            if len(picked) >= 2:
+                break
+            first = picked[0]
+            if (built.draft.quality or 0) < SECOND_QUALITY:
+                break
+            if built.draft.kind == first.draft.kind or built.builder == first.builder:
+                continue
+            if {fold(t) for t in built.present} & {fold(t) for t in first.present}:
+                continue  # a second draft asks about something else of the passage
+            picked.append(built)
+        chosen += picked
+        if group:
+            ordinal = group[0].draft.key_point_ordinal or 0
+            alternates[ordinal] = [
+                b for b in group if b.builder == TRUE_FALSE_BUILDER and b not in picked
+            ]
+    chosen.sort(key=lambda b: -(b.draft.quality or 0))
+    kept, duplicates = near_duplicates(chosen)
+    return kept, duplicates, alternates
+
+
+def _is_false(built: Built) -> bool:
+    return any(c.correct and c.text in {"错误", "False"} for c in built.draft.choices)
+
+
+def balance_true_false(kept: list[Built], alternates: dict[int, list[Built]]) -> list[Built]:
+    """Keep between 40 % and 60 % of the true/false statements false: swap the weakest
+    statements of the larger side for their other version (same focus) where there is one,
+    else drop them."""
+    result = list(kept)
+    for _ in range(len(result)):
+        statements = [b for b in result if b.builder == TRUE_FALSE_BUILDER]
+        if len(statements) < 2:
+            return result
+        false = [b for b in statements if _is_false(b)]
+        share = len(false) / len(statements)
+        if 0.4 <= share <= 0.6:
+            return result
+        larger = false if share > 0.6 else [b for b in statements if not _is_false(b)]
+        weakest = min(larger, key=lambda b: b.draft.quality or 0)
+        index = result.index(weakest)
+        ordinal = weakest.draft.key_point_ordinal or 0
+        other = next(
+            (
+                b
+                for b in alternates.get(ordinal, ())
+                if _is_false(b) != _is_false(weakest) and b.focus == weakest.focus
+            ),
+            None,
+        )
+        if other is not None:
+            result[index] = other
+            alternates[ordinal] = [b for b in alternates[ordinal] if b is not other]
+        else:
+            result.pop(index)
+    return result
+
+
 # --- key points ----------------------------------------------------------------------
 
 
-def select_key_points(doc: Document, analysis: Analysis) -> list[tuple[int, float]]:
+# The speaker and the occasion, not the document's claims: "现在，我代表……向大会作报告".
+_FRAMING = {
+    ZH: re.compile(
+        r"我代表|向大会作报告|向大会报告|作报告|^同志们|^现在，我|新华社|记者|摄$|出席会议|主持会议"
+        r"|^各位代表|^女士们|^先生们|谢谢大家|上的(?:报告|讲话)|^——|^(?:文章|报告|讲话)(?:强调|指出)"
+        r"|(?:认真|深入)学习(?:宣传)?贯彻.{0,30}(?:精神|讲话|论述)"
+    ),
+    "en": re.compile(
+        r"\bon behalf of\b|\bdeliver(?:ed)? (?:a|the) report\b|\bdear (?:comrades|friends)\b"
+        r"|^comrades\b|\bladies and gentlemen\b|\bthank you\b|\breporter\b|\bphoto\b",
+        re.IGNORECASE,
+    ),
+}
+
+
+def framing_sentences(doc: Document) -> set[int]:
+    """Sentences about the speaker or the occasion rather than a claim of the document."""
+    pattern = _FRAMING[ZH if doc.language == ZH else "en"]
+    return {s.index for s in doc.sentences if pattern.search(s.text)}
+
+
+def select_key_points(
+    doc: Document,
+    analysis: Analysis,
+    *,
+    framing: set[int] | None = None,
+    structured: set[int] | None = None,
+    required: set[int] | None = None,
+) -> list[tuple[int, float]]:
     """(sentence index, score in 0..1) of the key points, in document order.
 
     A sentence scores by the weight of its keywords, its cues (must, adhere to, 必须, 坚持 …),
-    the answer candidates it holds (quoted slogans, enumerations, numbers) and its place
-    (first in its paragraph, early in the document). Every paragraph gets its best sentence
-    first, then the best of the rest fill up to a share of the document."""
+    the answer candidates it holds (quoted slogans, enumerations, numbers), the structures
+    it holds or introduces (a definition, a parallel series: ``structured``) and its place
+    (first in its paragraph, early in the document). Sentences about the speaker or the
+    occasion (``framing``) are never key points; those a list hangs on (``required``)
+    always are. Every paragraph gets its best sentence first, then the best of the rest
+    fill up to a share of the document."""
     sentences = doc.sentences
-    eligible = [s for s in sentences if not s.excluded and analysis.candidates[s.index]]
+    framing = framing or set()
+    structured = structured or set()
+    eligible = [
+        s
+        for s in sentences
+        if not s.excluded
+        and s.index not in framing
+        and (analysis.candidates[s.index] or s.index in structured)
+    ]
     if not eligible:
         return []
     top_keyword = max(analysis.keyword_score[s.index] for s in eligible) or 1.0
@@ -153,6 +297,8 @@ def select_key_points(doc: Document, analysis: Analysis) -> list[tuple[int, floa
     total = len(sentences)
     for sentence in eligible:
         scores[sentence.index] = _score(doc, analysis, sentence, top_keyword, total)
+        if sentence.index in structured:
+            scores[sentence.index] += 0.9
     count = len(eligible)
     target = round(6 + 0.35 * min(count, 100) + 0.2 * max(0, count - 100))
     # Room for every paragraph's best sentence, so that the whole document is covered.
@@ -174,6 +320,10 @@ def select_key_points(doc: Document, analysis: Analysis) -> list[tuple[int, floa
         if len(chosen) >= target:
             break
         chosen.setdefault(sentence.index, scores[sentence.index])
+    # The sentences lists hang on are key points whatever their own score.
+    for index in required or ():
+        if index in scores:
+            chosen.setdefault(index, scores[index])
     top = max(chosen.values()) or 1.0
     return [(index, round(max(0.0, chosen[index] / top), 4)) for index in sorted(chosen)]
 
@@ -208,96 +358,6 @@ def _ranks(scores: list[float]) -> list[float]:
     for position, index in enumerate(order):
         ranks[index] = position / max(1, len(scores))
     return ranks
-
-
-# --- drafts per key point ------------------------------------------------------------
-
-
-def _usable(sentence: Sentence, key: Candidate, zh: bool) -> bool:
-    """The key occurs once in its sentence (else the stem would show it anyway)."""
-    if zh:
-        return sentence.text.count(key.text) == 1
-    pattern = rf"(?<![A-Za-z0-9]){re.escape(key.text)}(?![A-Za-z0-9])"
-    if len(re.findall(pattern, sentence.text, re.IGNORECASE)) != 1:
-        return False
-    if key.type == PHRASE:
-        # "economic and social development": the phrase shares its head with the word
-        # before "and", so asking for it (or swapping it) makes no sense.
-        before = sentence.text[: key.start - sentence.start]
-        if re.search(r"\b[A-Za-z-]+ (?:and|or) $", before):
-            return False
-    return True
-
-
-def _drafts_for(
-    ctx: Context,
-    sentence: Sentence,
-    analysis: Analysis,
-    quota: int,
-    rng: random.Random,
-    gate_counts: dict[str, dict[str, int]],
-    rejected: Counter[str],
-) -> list[Built]:
-    zh = ctx.doc.language == ZH
-    text = ctx.doc.raw
-    out: list[Built] = []
-
-    def accept(built: Built | None) -> bool:
-        if built is None:
-            return False
-        results = run_gates(built, text)
-        for gate, passed in results.items():
-            gate_counts[gate]["passed" if passed else "failed"] += 1
-            if not passed:
-                rejected[gate] += 1
-        if all(results.values()):
-            out.append(built)
-            return True
-        return False
-
-    candidates = analysis.candidates[sentence.index]
-    enumerations = sorted(
-        {c.enumeration for c in candidates if c.enumeration is not None},
-        key=lambda i: (-len(analysis.enumerations[i].items), i),
-    )
-    for index in enumerations[:2]:
-        enumeration = analysis.enumerations[index]
-        if len(enumeration.items) >= 4:
-            accept(build_not_one_of(ctx, sentence, enumeration, rng))
-        accept(build_multiple(ctx, sentence, enumeration, rng))
-
-    ordered = sorted(
-        (c for c in candidates if _usable(sentence, c, zh)),
-        key=lambda c: (
-            TYPE_PRIORITY[c.type] + (1 if c.enumeration is not None and out else 0),
-            -c.weight,
-            c.start,
-        ),
-    )
-    # Gap questions (blank, single choice) take the best candidates in turn, alternating
-    # which goes first; a true/false statement then swaps a candidate not yet asked about.
-    gaps = [BLANK_BUILDER, SINGLE_BUILDER] if ctx.key_point % 2 else [SINGLE_BUILDER, BLANK_BUILDER]
-    used: set[str] = set()
-    for builder in gaps:
-        if len(out) >= quota - 1 and builder != gaps[0]:
-            break
-        for key in [c for c in ordered if c.folded not in used][:4]:
-            build = build_blank if builder == BLANK_BUILDER else build_single
-            if accept(build(ctx, sentence, key, rng)):
-                used.add(key.folded)
-                break
-    if len(out) < quota and ordered:
-        fresh = [c for c in ordered if c.folded not in used]
-        false = rng.random() < 0.6
-        done = False
-        if false:
-            for key in (fresh + [c for c in ordered if c.folded in used])[:3]:
-                if accept(build_true_false(ctx, sentence, key, rng, false=True)):
-                    done = True
-                    break
-        if not done:
-            accept(build_true_false(ctx, sentence, ordered[0], rng, false=False))
-    return out
 
 
 def _balanced(kept: list[Built], limit: int) -> list[Built]:

@@ -147,6 +147,26 @@ class Document:
     paragraphs: list[Paragraph] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
     _sentence_starts: list[int] = field(default_factory=list)
+    # Clause boundaries per sentence index, filled as stems are cut (``clauses``).
+    clause_cuts: dict[int, list[int]] = field(default_factory=dict)
+    # Compact spans already found, by (sentence, focus start, focus end, limit).
+    spans: dict[tuple[int, int, int, int], object] = field(default_factory=dict)
+    _indexes: dict[tuple[bool, int], TextIndex] = field(default_factory=dict)
+
+    def index(self, *, folded: bool = False) -> TextIndex:
+        """The index of the clean text (case-folded when ``folded``), built on first use."""
+        size = 4 if self.language == ZH else 6
+        key = (folded, size)
+        if key not in self._indexes:
+            text = self.clean.casefold() if folded else self.clean
+            other = (not folded, size)
+            if text == self.clean and other in self._indexes and self._indexes[other].text == text:
+                self._indexes[key] = self._indexes[other]  # Chinese: folding changes nothing
+            elif folded and self.clean.casefold() == self.clean:
+                self._indexes[key] = self.index(folded=False)
+            else:
+                self._indexes[key] = TextIndex(text, size)
+        return self._indexes[key]
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Raw offsets of the clean span ``[start, end)`` (``end > start``)."""
@@ -154,6 +174,34 @@ class Document:
 
     def sentence_at(self, offset: int) -> Sentence:
         return self.sentences[bisect_right(self._sentence_starts, offset) - 1]
+
+
+class TextIndex:
+    """Where each run of ``size`` characters starts in a text, for counting and finding
+    phrases without scanning the whole text each time (a document's checks would
+    otherwise grow with the square of its length)."""
+
+    def __init__(self, text: str, size: int) -> None:
+        self.text = text
+        self.size = size
+        self._starts: dict[str, list[int]] = {}
+        for position in range(len(text) - size + 1):
+            self._starts.setdefault(text[position : position + size], []).append(position)
+
+    def count(self, needle: str) -> int:
+        """Occurrences of ``needle`` (they may overlap)."""
+        if len(needle) < self.size:
+            return self.text.count(needle)
+        text = self.text
+        return sum(
+            1 for p in self._starts.get(needle[: self.size], ()) if text.startswith(needle, p)
+        )
+
+    def __contains__(self, needle: str) -> bool:
+        if len(needle) < self.size:
+            return needle in self.text
+        text = self.text
+        return any(text.startswith(needle, p) for p in self._starts.get(needle[: self.size], ()))
 
 
 def prepare(raw: str) -> Document:
@@ -203,7 +251,7 @@ def prepare(raw: str) -> Document:
     if current_start is not None:
         spans.append((current_start, length))
     to_raw.append(to_raw[-1] + 1 if to_raw else 0)
-    clean = "".join(parts)
+    clean = _full_width_punctuation("".join(parts))
     doc = Document(raw=raw, clean=clean, to_raw=to_raw)
     for index, (start, end) in enumerate(spans):
         text = clean[start:end]
@@ -211,6 +259,20 @@ def prepare(raw: str) -> Document:
         heading = not metadata and _is_heading(text)
         doc.paragraphs.append(Paragraph(index, start, end, metadata, heading))
     return doc
+
+
+_ASCII_PUNCTUATION = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
+_HALF_WIDTH_IN_CHINESE = re.compile(
+    f"(?<=[{CJK_CHAR}“”）])[,;:!?]|[,;:!?](?=[{CJK_CHAR}“”（])"
+    f"|(?<=[{CJK_CHAR}])\\((?=[{CJK_CHAR}])|(?<=[{CJK_CHAR}])\\)"
+)
+
+
+def _full_width_punctuation(text: str) -> str:
+    """Half-width commas, colons … between Chinese characters as the full-width marks they
+    stand for ("现代化,是" → "现代化，是"), so that clauses split alike in every upload. One
+    character for one, so the map back to the raw text is unchanged."""
+    return _HALF_WIDTH_IN_CHINESE.sub(lambda m: _ASCII_PUNCTUATION[m.group()], text)
 
 
 def _clean_line(start: int, line: str) -> tuple[str, list[int]]:
@@ -354,3 +416,7 @@ def is_cjk(char: str) -> bool:
 
 def cjk_count(text: str) -> int:
     return len(_CJK.findall(text))
+
+
+def has_cjk(text: str) -> bool:
+    return _CJK.search(text) is not None

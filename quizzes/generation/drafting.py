@@ -1,0 +1,969 @@
+"""Drafts for one key point: every question its sentence and structures allow, each judged
+— what it asks for (a claim, a number, a definition, a list; never a fragment or a word
+anyone could guess), how plausible its distractors are (the key's own class), how compact
+its stem is — so that the pipeline can keep the best one or two.
+
+Targets a blank or a single choice may ask for:
+
+- numbers that matter, quoted slogans, places and names;
+- a definition's role or subject ("创新是引领发展的第一动力");
+- an item of a list, or a key phrase, only when it is a *complete term*: not a part of a
+  longer term the document repeats ("中国式____" → 现代化), not made of generic words only
+  ("劳动者权益____" → 保障制度), and (English) at most two words.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from quizzes.generation import quality
+from quizzes.generation.builders import (
+    EN_GAP,
+    ZH_GAP,
+    Built,
+    Context,
+    ListSpec,
+    as_statement,
+    build_blank,
+    build_list_multiple,
+    build_list_not_one_of,
+    build_single,
+    build_true_false,
+    compact_span,
+)
+from quizzes.generation.candidates import (
+    ENUM_ITEM,
+    NAME,
+    NUMERIC_TYPES,
+    PHRASE,
+    PLACE,
+    QUOTED,
+    Analysis,
+    Candidate,
+    Enumeration,
+)
+from quizzes.generation.distractors import Distractors, Option
+from quizzes.generation.lexicon import Lexicon
+from quizzes.generation.structures import CLAUSE, Definition, Series, anchor_of
+from quizzes.generation.text import ZH, Document, Sentence, is_cjk
+
+# Words that say what kind of thing, never which one: a term made only of these (and the
+# domain's stop words) has many defensible answers.
+_ZH_GENERIC = frozenset(
+    [
+        "制度",
+        "机制",
+        "体系",
+        "体制",
+        "建设",
+        "工作",
+        "发展",
+        "能力",
+        "水平",
+        "作用",
+        "格局",
+        "环境",
+        "条件",
+        "保障",
+        "政策",
+        "措施",
+        "方式",
+        "道路",
+        "事业",
+        "领域",
+        "方面",
+        "问题",
+        "任务",
+        "目标",
+        "要求",
+        "意识",
+        "观念",
+        "理念",
+        "精神",
+        "力量",
+        "基础",
+        "质量",
+        "效益",
+        "活动",
+        "服务",
+        "管理",
+        "改革",
+        "创新",
+        "安全",
+        "稳定",
+        "和谐",
+        "体系",
+        "结构",
+        "规模",
+        "方向",
+        "原则",
+        "思想",
+        "理论",
+        "实践",
+        "文化",
+        "社会",
+        "经济",
+        "政治",
+        "生态",
+        "文明",
+        "利益",
+        "权益",
+        "责任",
+        "作风",
+        "纪律",
+        "队伍",
+        "人才",
+        "组织",
+        "法治",
+        "民主",
+        "党建",
+        "群众",
+        "干部",
+        "企业",
+        "市场",
+        "政府",
+        "地区",
+        "全面",
+        "深入",
+        "重大",
+        "重要",
+        "主要",
+        "基本",
+        "根本",
+        "突出",
+        "有效",
+        "长期",
+        "持续",
+        "新",
+        "大",
+        "高",
+        "强",
+    ]
+)
+_EN_GENERIC = frozenset(
+    [
+        "development",
+        "system",
+        "work",
+        "construction",
+        "level",
+        "ability",
+        "role",
+        "way",
+        "path",
+        "mechanism",
+        "policy",
+        "measure",
+        "field",
+        "area",
+        "aspect",
+        "task",
+        "goal",
+        "requirement",
+        "quality",
+        "efficiency",
+        "new",
+        "high",
+        "good",
+        "important",
+        "major",
+        "comprehensive",
+        "overall",
+    ]
+)
+# English heads that name a set of things a list's items belong to.
+_EN_LIST_HEADS = frozenset(
+    [
+        "concept",
+        "principle",
+        "task",
+        "goal",
+        "requirement",
+        "area",
+        "field",
+        "measure",
+        "value",
+        "priority",
+        "aspect",
+        "direction",
+        "idea",
+        "pillar",
+        "strategy",
+        "step",
+        "policy",
+        "standard",
+        "target",
+        "mission",
+        "theme",
+        "advantage",
+        "industry",
+        "sector",
+        "base",
+        "zone",
+        "district",
+    ]
+)
+# Head nouns that a term before them only qualifies: a blank there has many answers.
+_ZH_HEADS_AFTER = frozenset(
+    [
+        "需要",
+        "需求",
+        "体系",
+        "制度",
+        "机制",
+        "体制",
+        "能力",
+        "水平",
+        "格局",
+        "战略",
+        "工程",
+        "理念",
+        "思想",
+        "道路",
+        "方针",
+        "政策",
+        "建设",
+        "工作",
+        "发展",
+        "改革",
+        "任务",
+        "目标",
+        "要求",
+        "问题",
+        "领域",
+        "方面",
+        "事业",
+        "作用",
+        "地位",
+    ]
+)
+# A blank target of these kinds is worth more than a phrase.
+_TARGET_BASE = {
+    "year": 0.62,
+    "ordinal": 0.6,
+    "duration": 0.58,
+    "percent": 0.6,
+    "number": 0.56,
+    QUOTED: 0.6,
+    PLACE: 0.5,
+    NAME: 0.48,
+    ENUM_ITEM: 0.5,
+    PHRASE: 0.5,
+    "definition_role": 0.64,
+    "definition_subject": 0.62,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """A candidate accepted as a target, with what the judge thought it worth."""
+
+    key: Candidate
+    base: float
+    reasons: tuple[str, ...]
+
+
+class Drafter:
+    """Judges targets and finds distractors for one document; ``drafts`` builds a key
+    point's drafts."""
+
+    def __init__(
+        self,
+        doc: Document,
+        analysis: Analysis,
+        lexicon: Lexicon,
+        distractors: Distractors,
+        series: list[Series],
+        definitions: list[Definition],
+    ) -> None:
+        self.doc = doc
+        self.zh = doc.language == ZH
+        self.analysis = analysis
+        self.lexicon = lexicon
+        self.distractors = distractors
+        self.series = series
+        self.definitions = definitions
+        self._counts: dict[str, int] = {}
+        tokens = analysis.tokens
+        self._token_starts: set[int] = set(tokens.starts) if tokens else set()
+        self._token_ends: set[int] = (
+            {s + len(w) for s, w in zip(tokens.starts, tokens.words, strict=True)}
+            if tokens
+            else set()
+        )
+        self._tokens = tokens
+        from bisect import bisect_left
+
+        self._bisect = bisect_left
+        self.definitions_by_sentence: dict[int, list[Definition]] = defaultdict(list)
+        for definition in definitions:
+            self.definitions_by_sentence[definition.sentence].append(definition)
+        # Series anchored at a sentence: clause series at their sentence, longer ones at
+        # the sentence that introduces or sums them up, else their first.
+        self.series_by_anchor: dict[int, list[Series]] = defaultdict(list)
+        self.owned: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for item in series:
+            anchor = self.anchor(item)
+            self.series_by_anchor[anchor].append(item)
+            for candidate in item.items:
+                self.owned[candidate.sentence].append((candidate.start, candidate.end))
+        self._prefix_objects: dict[tuple[str, str], list[str]] = {}
+        self._options: dict[tuple[int, int, str], list[Option]] = {}
+        self._words: dict[str, list[str]] = {}
+
+    # --- structures --------------------------------------------------------------------
+
+    def anchor(self, series: Series) -> int:
+        return anchor_of(self.doc, series)
+
+    def count(self, text: str) -> int:
+        """How often ``text`` occurs in the document (cached)."""
+        if text not in self._counts:
+            self._counts[text] = self.doc.index().count(text)
+        return self._counts[text]
+
+    # --- targets -----------------------------------------------------------------------
+
+    def judge(self, sentence: Sentence, key: Candidate) -> Judged | None:
+        """``key`` as the answer of a blank or single choice, or ``None`` when it makes a
+        poor one."""
+        if any(a < key.end and key.start < b for a, b in self.owned.get(sentence.index, ())):
+            return None  # an item of a longer list: that list's question asks for it
+        if self.lexicon.avoided(key.text):
+            return None
+        base = _TARGET_BASE.get(key.type, 0.45)
+        reasons: list[str] = []
+        if key.type in NUMERIC_TYPES:
+            if key.type == "ordinal" and not self._counted(key):
+                return None  # "质量第一", "第一动力": a rank in a phrase, not a number
+            return Judged(key, base, (quality.NUMBER,))
+        if self.zh:
+            if not self._zh_complete(key):
+                return None
+            if self._zh_generic(key.text):
+                return None
+            if key.type in {PHRASE, ENUM_ITEM} and len(key.text) < 3 and not key.quoted:
+                return None
+            if key.type in {PHRASE, ENUM_ITEM} and self._zh_verbal(key.text):
+                return None  # "共同参与", "想问题": an action has many ways to be said
+            if key.type == ENUM_ITEM and key.enumeration is not None:
+                items = self.analysis.enumerations[key.enumeration].items
+                if sum(1 for i in items if self._zh_verbal(i.text)) * 2 >= len(items):
+                    return None  # a list of actions ("拼出来、干出来、奋斗出来")
+        else:
+            words = key.text.split()
+            if key.type in {PHRASE, ENUM_ITEM} and len(words) > 2:
+                return None  # three-word English blanks have too many ways to be written
+            if all(w.lower() in _EN_GENERIC or w.lower() in self.lexicon.stop_words for w in words):
+                return None
+            if not self._en_complete(key):
+                return None
+        if key.type == QUOTED:
+            reasons.append(quality.QUOTED_TERM)
+            if key.text.casefold() in self.lexicon.slogans:
+                base += 0.06
+        if key.type in {PHRASE, "definition_subject"}:
+            repeats = self.count(key.text)
+            if repeats >= 8:
+                return None  # the document's own theme: anyone reading the stem knows it
+            if repeats >= 3:
+                base += 0.04
+                reasons.append(quality.REPEATED_TERM)
+        return Judged(key, base, tuple(reasons))
+
+    def _counted(self, key: Candidate) -> bool:
+        """An ordinal that counts something: "第十九次", "十九大", "19th Party Congress"."""
+        following = self.doc.clean[key.end : key.end + 2]
+        if self.zh:
+            return (
+                following[:1] in set("次届个年批轮期位条款项步阶季代大中") and following != "个人"
+            )
+        return (
+            re.match(
+                r"\s*(?:[A-Z]|party|plenary|session|congress|five-year)",
+                following + self.doc.clean[key.end + 2 : key.end + 12],
+                re.I,
+            )
+            is not None
+        )
+
+    def _token_before(self, offset: int) -> str:
+        tokens = self._tokens
+        if tokens is None:
+            return ""
+        index = self._bisect(tokens.starts, offset) - 1
+        if index < 0:
+            return ""
+        word = tokens.words[index]
+        return word if tokens.starts[index] + len(word) == offset else ""
+
+    def _token_at(self, offset: int) -> str:
+        tokens = self._tokens
+        if tokens is None:
+            return ""
+        index = self._bisect(tokens.starts, offset)
+        if index < len(tokens.starts) and tokens.starts[index] == offset:
+            return tokens.words[index]
+        return ""
+
+    def _zh_complete(self, key: Candidate) -> bool:
+        """A whole term: word boundaries at both ends, and no neighbouring word that the
+        document repeats with it as one longer term."""
+        from quizzes.generation.chinese import FUNCTION_WORDS, PREDICATE_WORDS
+
+        if key.quoted or key.type in NUMERIC_TYPES:
+            return True
+        if key.start not in self._token_starts or key.end not in self._token_ends:
+            return False
+        left = self._token_before(key.start)
+        right = self._token_at(key.end)
+        if right in _ZH_HEADS_AFTER:
+            return False  # "人民美好生活|需要", "____|建设": the key only qualifies the term
+        from quizzes.generation.segment import word_tags
+
+        tags = word_tags()
+        for neighbour, joined in ((left, left + key.text), (right, key.text + right)):
+            if not neighbour or not all(is_cjk(ch) for ch in neighbour):
+                continue
+            if neighbour in FUNCTION_WORDS or neighbour in PREDICATE_WORDS:
+                continue
+            if self.count(joined) >= 2:
+                return False
+            # A noun glued on either side makes one compound with the key ("应用|基础研究",
+            # "马克思主义中国化|时代化", "全民族|文化"): the blank would cut a term.
+            if tags.get(neighbour, "")[:1] in {"n", "b"} or tags.get(neighbour) == "vn":
+                return False
+        return True
+
+    def _zh_tokens(self, text: str) -> list[str]:
+        cached = self._words.get(text)
+        if cached is None:
+            cached = self._words[text] = _longest_words(text)
+        return cached
+
+    def _zh_verbal(self, text: str) -> bool:
+        """Whether a phrase is an action rather than a thing: its last word is a verb
+        (and not one that heads terms: 建设, 发展, 改革 …), or its first word is one."""
+        from quizzes.generation.chinese import _HEAD_OK
+        from quizzes.generation.segment import word_tags
+
+        tags = word_tags()
+        words = self._zh_tokens(text)
+        if not words:
+            return False
+        if text.endswith(("出来", "起来", "下去", "上去", "进去")):
+            return True  # "拼出来": a verb with its complement
+        from quizzes.generation.chinese import PREDICATE_WORDS
+
+        if any(
+            (w in PREDICATE_WORDS or w[:2] in PREDICATE_WORDS) and w not in _HEAD_OK for w in words
+        ):
+            return True  # "人民日益增长": a clause, not a term
+        last = tags.get(words[-1], "")
+        if last.startswith("v") and last != "vn" and words[-1] not in _HEAD_OK:
+            return True
+        first = tags.get(words[0], "")
+        return len(words) > 1 and first in {"v", "d", "p", "ad"}
+
+    def _zh_has_verb(self, text: str) -> bool:
+        from quizzes.generation.chinese import _HEAD_OK
+        from quizzes.generation.segment import word_tags
+
+        tags = word_tags()
+        return any(
+            tags.get(word, "") == "v" and word not in _HEAD_OK for word in self._zh_tokens(text)
+        )
+
+    def _zh_generic(self, text: str) -> bool:
+        """Only generic words: "保障制度", "发展环境"."""
+        stop = self.lexicon.stop_words
+        plain = text.replace("“", "").replace("”", "")
+        position = 0
+        pieces = 0
+        while position < len(plain):
+            for size in (4, 3, 2, 1):
+                piece = plain[position : position + size]
+                if len(piece) == size and (piece in _ZH_GENERIC or piece in stop):
+                    position += size
+                    pieces += 1
+                    break
+            else:
+                return False
+        return pieces > 0
+
+    def _en_complete(self, key: Candidate) -> bool:
+        clean = self.doc.clean
+        before = re.search(r"([A-Za-z-]+)\s+$", clean[max(0, key.start - 30) : key.start])
+        after = re.match(r"\s+([A-Za-z-]+)", clean[key.end : key.end + 30])
+        for joined in (
+            f"{before.group(1)} {key.text}" if before else "",
+            f"{key.text} {after.group(1)}" if after else "",
+        ):
+            if not joined:
+                continue
+            word = joined.split()[0 if joined.endswith(key.text) else -1].lower()
+            if word in self.lexicon.stop_words or len(word) < 3:
+                continue
+            if self.doc.index(folded=True).count(joined.casefold()) >= 2:
+                return False
+        return True
+
+    # --- distractors -------------------------------------------------------------------
+
+    def options(self, key: Candidate, rng: random.Random) -> list[Option]:
+        """Distractors of the key's own class, most plausible first: for a phrase the same
+        head word (…战略 for a 战略), for a list item an outsider of the list's pattern, for
+        a slogan its known near-misses."""
+        cached = self._options.get((key.start, key.end, key.type))
+        if cached is not None:
+            return cached
+        found = self.distractors.for_key(key, rng, k=8)
+        minimum = {
+            PHRASE: 4.0,
+            ENUM_ITEM: 3.9,
+            QUOTED: 3.6,
+            PLACE: 4.0,
+            NAME: 3.6,
+        }.get(key.type, 0.0)
+        kept = [o for o in found if o.score >= minimum and self._option_ok(o.text, key)]
+        self._options[(key.start, key.end, key.type)] = kept
+        return kept
+
+    def _option_ok(self, text: str, key: Candidate) -> bool:
+        if self.zh:
+            if abs(len(text) - len(key.text)) > 2:
+                return False
+            if key.type == PHRASE:
+                if self._zh_generic(text):
+                    return False
+                if self._zh_verbal(text) != self._zh_verbal(key.text):
+                    return False  # "治理国家" beside "发展中国家"
+                if self._zh_has_verb(text) and not self._zh_has_verb(key.text):
+                    return False  # "国家走向现代化" beside "社会主义现代化"
+                if text[:1] in "这那其既也都还又就才并而":
+                    return False
+                if re.search("[和与及]", text) and not re.search("[和与及]", key.text):
+                    return False  # "党和国家": two things, not one of the key's kind
+        return True
+
+    def swap(self, key: Candidate, rng: random.Random) -> Option | None:
+        """The best near-miss to put in the key's place for a false statement."""
+        if key.type == PHRASE:
+            # A near term swapped for a term ("社会主义现代化" for "中国式现代化") too often
+            # makes a statement that is still true.
+            return None
+        if key.type == QUOTED:
+            options = [o for o in self.options(key, rng) if o.origin == "lexicon"]
+            return options[0] if options and options[0].score >= 4.5 else None
+        if key.type == ENUM_ITEM:
+            options = self.options(key, rng)
+            return options[0] if options and options[0].score >= 4.0 else None
+        return self.distractors.swap(key, rng)
+
+    # --- definitions -------------------------------------------------------------------
+
+    def role_options(self, definition: Definition, rng: random.Random) -> list[Option]:
+        """Roles other definitions of the document give, of about the key role's size:
+        "根本目的" and "第一动力" are the same kind of thing."""
+        key = definition.role
+        sentence_text = self.doc.sentences[definition.sentence].text
+        before = self.doc.clean[definition.clause_start : key.start]
+        after = self.doc.clean[key.end : definition.clause_end]
+        options: list[Option] = []
+        seen = {key.text}
+        for other in self.definitions:
+            role = other.role.text
+            if role in seen or role in sentence_text or key.text in role or role in key.text:
+                continue
+            seen.add(role)
+            if abs(len(role) - len(key.text)) > 1:
+                continue
+            if self.lexicon.negative(role) != self.lexicon.negative(key.text):
+                continue
+            if _person(role) != _person(key.text):
+                continue  # "骨肉兄弟" is said of people, "根本保证" of a thing
+            if role_class(role) != role_class(key.text):
+                continue  # "关键时期" is a time, "必由之路" a way
+            if (before[-4:] + role + after) in self.doc.index():
+                continue
+            score = 4.2
+            if role[:2] == key.text[:2] or role[-1] == key.text[-1]:
+                score += 0.4
+            options.append(Option(role, score, "parallel"))
+        rng.shuffle(options)
+        options.sort(key=lambda o: -o.score)
+        return options
+
+    # --- lists -------------------------------------------------------------------------
+
+    def enumeration_spec(self, sentence: Sentence, enumeration: Enumeration) -> ListSpec | None:
+        span = compact_span(self.doc, sentence, enumeration.start, enumeration.end)
+        gap = ZH_GAP if self.zh else EN_GAP
+        gap_stem = ""
+        if span is not None:
+            before = self.doc.clean[span.start : enumeration.start]
+            after = self.doc.clean[enumeration.end : span.end]
+            if len(before.strip()) + len(after.strip()) >= (4 if self.zh else 12):
+                gap_stem = as_statement(self.doc, before + "\x00" + after).replace("\x00", gap)
+        head = enumeration.head if len(enumeration.head) >= 2 else ""
+        if not self.zh and head and head.split()[-1].lower().rstrip("s") not in _EN_LIST_HEADS:
+            head = ""  # "the coordinated promotion" is not a set the items belong to
+        if not gap_stem and not head:
+            return None
+        return ListSpec(enumeration.items, sentence, gap_stem, head, "", "", False, "enumeration")
+
+    def series_spec(self, series: Series, anchor: Sentence) -> ListSpec | None:
+        doc = self.doc
+        gap = ZH_GAP if self.zh else EN_GAP
+        first = series.items[0]
+        gap_stem = ""
+        head = series.head
+        if series.level == CLAUSE:
+            sentence = doc.sentences[first.sentence]
+            span = compact_span(doc, sentence, series.start, series.end, limit=10_000)
+            start = span.start if span else sentence.start
+            before = doc.clean[start : first.start]
+            # Only the opener of the first unit comes before the gap, and the shared ending
+            # after it: "中国式现代化是（　　）的现代化".
+            after = series.suffix
+            context = before.strip(" ，")
+            informative = len(series.lead) >= 2 or len(series.prefix) >= 4 or len(context) >= 6
+            if informative and len(context) <= (30 if self.zh else 120):
+                gap_stem = as_statement(doc, context + "\x00" + after).replace("\x00", gap)
+        elif not head and (len(series.prefix) >= 4 or (series.lead and series.prefix)):
+            gap_stem = as_statement(
+                doc, series.lead + series.prefix + "\x00" + series.suffix
+            ).replace("\x00", gap)
+        heading_stem = ""
+        if not gap_stem and not head and series.heading and series.numbered and self.zh:
+            # A section's numbered sub-headings: the section title says what they are.
+            heading_stem = f"根据原文，“{series.heading}”部分分条部署的有（　　）（多选）"
+        if not gap_stem and not head and not heading_stem:
+            return None
+        if heading_stem:
+            return ListSpec(
+                series.items,
+                anchor,
+                heading_stem,
+                "",
+                "",
+                "",
+                True,
+                series.level,
+                negative_stem=f"根据原文，下列哪一项不是“{series.heading}”部分分条部署的内容？",
+            )
+        return ListSpec(
+            series.items,
+            anchor,
+            gap_stem,
+            head,
+            series.prefix if head and not gap_stem else "",
+            series.suffix if head and not gap_stem else "",
+            series.level != CLAUSE,
+            series.level,
+        )
+
+    def series_context(self, ctx: Context, series: Series) -> Context:
+        """The context of a series' drafts: their evidence is the whole series, their
+        explanation quotes the sentence they hang on."""
+        from dataclasses import replace
+
+        if series.level == CLAUSE:
+            return ctx
+        first = self.doc.sentences[series.sentences[0]]
+        last = self.doc.sentences[series.sentences[-1]]
+        anchor = self.doc.sentences[self.anchor(series)]
+        start = min(first.start, anchor.start)
+        end = max(last.end, anchor.end)
+        raw_start, raw_end = self.doc.raw_span(start, end)
+        quote = re.sub(r"\s+", " ", anchor.text).strip()
+        return replace(ctx, source=(raw_start, raw_end), quote=quote)
+
+    def series_outsiders(self, series: Series, spec: ListSpec, rng: random.Random) -> list[Option]:
+        """Outsiders of a series: items of the document's other series (of its opener
+        first), then what follows the same opener elsewhere in the document; each of
+        the items' size and shape, and never one that the text lists here."""
+        items = [i.text for i in series.items]
+        sizes = [len(t) if self.zh else len(t.split()) for t in items]
+        low, high = min(sizes) * 0.6, max(sizes) * 1.4 + 1
+        listed = self.doc.clean[series.start : series.end]
+        with_pause = any("、" in t for t in items)
+        pools: list[tuple[list[str], float]] = []
+        same_prefix = [
+            i.text
+            for other in self.series
+            if other.index != series.index
+            and other.prefix == series.prefix
+            and series.prefix
+            and (other.level == CLAUSE) == (series.level == CLAUSE)
+            for i in other.items
+        ]
+        pools.append((same_prefix, 4.4))
+        same_level = [
+            i.text
+            for other in self.series
+            if other.index != series.index
+            and other.level == series.level
+            # Another numbered run of the same section belongs to it too.
+            and not (series.heading and other.heading == series.heading)
+            for i in other.items
+        ]
+        pools.append((same_level, 4.0))
+        if series.suffix:
+            # Items of the document's other lists that end as this series' units do:
+            # "以资本为中心的现代化" for "是……的现代化".
+            ending = series.suffix
+            pools.append(
+                (
+                    [
+                        i.text[: -len(ending)]
+                        for e in self.analysis.enumerations
+                        for i in e.items
+                        if i.text.endswith(ending) and len(i.text) > len(ending) + 1
+                    ],
+                    4.4,
+                )
+            )
+            pools.append((self._before_suffix(ending), 4.3))
+        if series.prefix:
+            pools.append((self._after_prefix(series.prefix, series.suffix), 4.2))
+            # "必须坚持人民至上" … : what the document says to adhere to elsewhere.
+            bare = re.sub(r"^(?:必须|要|务必|始终|坚定不移)", "", series.prefix)
+            if bare != series.prefix and len(bare) >= 2:
+                pools.append((self._after_prefix(bare, series.suffix), 4.0))
+        options: list[Option] = []
+        seen = set(items)
+        shared = _common_part(items) if self.zh else ""
+        verbal = self.zh and sum(self._zh_verbal(t) for t in items) * 2 > len(items)
+        for texts, score in pools:
+            for text in texts:
+                if text in seen:
+                    continue
+                seen.add(text)
+                if shared and shared not in text:
+                    continue  # "进行伟大斗争、建设伟大工程": an outsider is a "伟大" thing too
+                if self.zh and (
+                    text[:1] in "也要还都就并而又这那其使让对把被从"
+                    or self._zh_verbal(text) != verbal
+                ):
+                    continue  # a word of the sentence, or an action among things
+                if (series.prefix and series.prefix in text) or (
+                    series.suffix and series.suffix in text
+                ):
+                    continue
+                size = len(text) if self.zh else len(text.split())
+                if not low <= size <= high:
+                    continue
+                if ("、" in text) != with_pause:
+                    continue
+                if text in listed or any(text in i or i in text for i in items):
+                    continue
+                if self.lexicon.avoided(text):
+                    continue
+                if (
+                    spec.gap_stem
+                    and not spec.negative_stem
+                    and (series.prefix + text + series.suffix) in self.doc.index()
+                ):
+                    continue  # the text says this too: it could be right here
+                options.append(Option(text, score, "parallel"))
+        rng.shuffle(options)
+        options.sort(key=lambda o: -o.score)
+        return options
+
+    def _before_suffix(self, suffix: str) -> list[str]:
+        """What comes before ``suffix`` anywhere in the text ("两极分化" in
+        "两极分化的现代化"), back to the last pause or copula."""
+        key = ("", suffix)
+        if key not in self._prefix_objects:
+            if self.zh:
+                pattern = re.compile(
+                    r"([^，。；：！？、“”（）是了为在和与及]{2,14})" + re.escape(suffix)
+                )
+            else:
+                pattern = re.compile(r"\b([a-z][a-z -]{2,40}?)" + re.escape(" " + suffix), re.I)
+            self._prefix_objects[key] = [
+                m.group(1).strip() for m in pattern.finditer(self.doc.clean)
+            ]
+        return self._prefix_objects[key]
+
+    def _after_prefix(self, prefix: str, suffix: str = "") -> list[str]:
+        """What follows ``prefix`` (and comes before ``suffix``) elsewhere in the text."""
+        if (prefix, suffix) not in self._prefix_objects:
+            body = r"([^，。；：！？、]{2,20}?)" if self.zh else r"\s+([^,.;:!?]{3,80}?)"
+            end = (
+                re.escape(suffix)
+                if suffix
+                else (r"(?=[，。；：！？]|$)" if self.zh else r"(?=[,.;:!?]|$)")
+            )
+            pattern = re.compile(re.escape(prefix) + body + end)
+            self._prefix_objects[(prefix, suffix)] = [
+                m.group(1).strip() for m in pattern.finditer(self.doc.clean)
+            ]
+        return self._prefix_objects[(prefix, suffix)]
+
+    # --- one key point -----------------------------------------------------------------
+
+    def drafts(self, ctx: Context, sentence: Sentence, rng: random.Random) -> list[Built]:
+        """Every acceptable draft for the key point at ``sentence`` (not yet chosen)."""
+        out: list[Built] = []
+
+        def add(built: Built | None) -> None:
+            if built is not None:
+                out.append(built)
+
+        # Lists: series anchored here, then the sentence's own enumerations.
+        for series in self.series_by_anchor.get(sentence.index, ()):
+            spec = self.series_spec(series, sentence)
+            if spec is None:
+                continue
+            outsiders = self.series_outsiders(series, spec, rng)
+            listed = self.series_context(ctx, series)
+            # A long list asks best which is NOT one of it; a short one, which are.
+            long = len(spec.items) >= 5
+            add(build_list_multiple(listed, spec, outsiders, rng, 0.66))
+            add(build_list_not_one_of(listed, spec, outsiders, rng, 0.72 if long else 0.6))
+        for enumeration in self._enumerations_in(sentence):
+            spec = self.enumeration_spec(sentence, enumeration)
+            if spec is None:
+                continue
+            outsiders = self.distractors.outsiders(enumeration, rng, k=4)
+            long = len(spec.items) >= 5
+            add(build_list_multiple(ctx, spec, outsiders, rng, 0.6))
+            add(build_list_not_one_of(ctx, spec, outsiders, rng, 0.66 if long else 0.56))
+        # Definitions.
+        for definition in self.definitions_by_sentence.get(sentence.index, ()):
+            roles = self.role_options(definition, rng)
+            role = definition.role
+            if len(roles) >= 3:
+                add(build_single(ctx, sentence, role, roles, rng, 0.66))
+            if len(role.text) >= 3 and not self._zh_generic(role.text):
+                add(build_blank(ctx, sentence, role, rng, 0.6))
+            subject = definition.subject
+            if self.zh and 2 <= len(subject.text) <= 8 and not self._zh_generic(subject.text):
+                add(build_blank(ctx, sentence, subject, rng, 0.6))
+            if roles:
+                add(build_true_false(ctx, sentence, role, roles[0], rng, 0.6))
+            add(build_true_false(ctx, sentence, role, None, rng, 0.56))
+        # Candidates of the sentence.
+        judged = [
+            j
+            for c in self.analysis.candidates[sentence.index]
+            if (j := self.judge(sentence, c)) is not None and self._once(sentence, c)
+        ]
+        judged.sort(key=lambda j: (-j.base, -j.key.weight, j.key.start))
+        for item in judged[:4]:
+            key = item.key
+            built = build_blank(ctx, sentence, key, rng, item.base)
+            add(_with_reasons(built, item.reasons))
+            options = self.options(key, rng)
+            if len(options) >= 3:
+                add(
+                    _with_reasons(
+                        build_single(ctx, sentence, key, options, rng, item.base), item.reasons
+                    )
+                )
+        for item in judged[:3]:
+            key = item.key
+            if key.type in {NAME, PLACE}:
+                continue
+            swap = self.swap(key, rng)
+            if swap is not None:
+                add(build_true_false(ctx, sentence, key, swap, rng, item.base))
+                add(build_true_false(ctx, sentence, key, None, rng, item.base - 0.04))
+        return out
+
+    def _enumerations_in(self, sentence: Sentence) -> list[Enumeration]:
+        seen = {c.enumeration for c in self.analysis.candidates[sentence.index]}
+        return [self.analysis.enumerations[i] for i in sorted(i for i in seen if i is not None)][:2]
+
+    def _once(self, sentence: Sentence, key: Candidate) -> bool:
+        """The key occurs once in its sentence (else the stem would show it anyway)."""
+        if self.zh:
+            return sentence.text.count(key.text) == 1
+        pattern = rf"(?<![A-Za-z0-9]){re.escape(key.text)}(?![A-Za-z0-9])"
+        return len(re.findall(pattern, sentence.text, re.IGNORECASE)) == 1
+
+
+# Kinds of role a definition gives, by the role's last word.
+_ROLE_CLASSES = {
+    "time": ("时期", "阶段", "关口", "时刻", "节点", "年"),
+    "way": ("之路", "道路", "方案", "方式", "途径", "办法", "路径", "形式", "举措"),
+    "force": ("动力", "力量", "引擎", "源泉", "力"),
+    "base": ("基础", "基石", "保证", "保障", "支撑", "根基", "前提", "条件", "基础和关键", "根本"),
+    "aim": ("目标", "任务", "目的", "使命", "要务", "大计", "工程", "追求", "宗旨"),
+    "nature": ("特征", "要求", "属性", "特色", "标志", "体现", "本质", "真谛", "灵魂", "品格"),
+    "asset": ("法宝", "资源", "财富", "优势", "创造", "成果", "结晶"),
+    "threat": ("威胁", "风险", "挑战", "危险"),
+    "kind": ("制度", "制度安排", "政党", "国家", "民主", "革命", "理论"),
+}
+
+
+def role_class(role: str) -> str:
+    """The kind of role ("time", "way", "force" …), or "" when it is none of these."""
+    best, size = "", 0
+    for name, endings in _ROLE_CLASSES.items():
+        for ending in endings:
+            if role.endswith(ending) and len(ending) > size:
+                best, size = name, len(ending)
+    return best
+
+
+_PERSON_ENDINGS = (
+    "者",
+    "兄弟",
+    "人",
+    "民族",
+    "政党",
+    "同胞",
+    "队伍",
+    "干部",
+    "公仆",
+    "人民",
+    "人才",
+)
+
+
+def _person(text: str) -> bool:
+    return text.endswith(_PERSON_ENDINGS)
+
+
+def _common_part(texts: list[str]) -> str:
+    """The longest run of two or more characters that every text holds, or ""."""
+    shortest = min(texts, key=len)
+    for size in range(len(shortest), 1, -1):
+        for start in range(len(shortest) - size + 1):
+            part = shortest[start : start + size]
+            if all(part in t for t in texts):
+                return part
+    return ""
+
+
+def _longest_words(text: str) -> list[str]:
+    """``text`` cut into dictionary words, longest first from the left: for the short
+    terms the checks look at, as good as jieba's graph and many times cheaper."""
+    from quizzes.generation.segment import load_jieba
+
+    known = load_jieba().dt.FREQ
+    words: list[str] = []
+    position = 0
+    while position < len(text):
+        for size in range(min(6, len(text) - position), 0, -1):
+            piece = text[position : position + size]
+            if size == 1 or known.get(piece):
+                words.append(piece)
+                position += size
+                break
+    return words
+
+
+def _with_reasons(built: Built | None, reasons: tuple[str, ...]) -> Built | None:
+    if built is None or not reasons:
+        return built
+    from dataclasses import replace
+
+    merged = tuple(dict.fromkeys((*built.reasons, *reasons)))
+    return replace(built, reasons=merged)
