@@ -146,7 +146,8 @@ def test_report_dateline_caption_and_site_footer_are_no_key_points(report):
 
 def test_report_covers_most_paragraphs_with_few_duplicates(report):
     _, result = report
-    assert result.stats["paragraphs"]["share"] >= 0.7
+    # Quality before coverage: a paragraph with nothing worth asking gets no draft.
+    assert result.stats["paragraphs"]["share"] >= 0.6
     # A term asked in one sentence is not asked again in another: some drafts go.
     assert result.stats["duplicate_rate"] <= 0.2
 

@@ -127,6 +127,7 @@ _ZH_PAIRS = (
     ("不仅", "还"),
     ("不仅", "更"),
     ("只有", "才"),
+    ("只要", "就"),
     ("不是", "而是"),
 )
 # A clause that opens with these finishes the one before it: "……，是全党的中心任务".
@@ -185,11 +186,15 @@ def _clause(doc: Document, start: int, end: int) -> str:
     return doc.clean[start:end].strip(" ，；：,;:。.！？!?")
 
 
+_ZH_VERB_YU = re.compile(r"^[\u4e00-\u9fff]{1,3}于")
+
+
 def _dependent(doc: Document, text: str) -> bool:
     if doc.language == ZH:
         if text.startswith(_ZH_INDEPENDENT):
             return False
-        return text.startswith(_ZH_DEPENDENT)
+        # "熔铸于……", "植根于……": the predicate of a subject said before.
+        return text.startswith(_ZH_DEPENDENT) or _ZH_VERB_YU.match(text) is not None
     return _EN_DEPENDENT.match(text) is not None
 
 
@@ -239,6 +244,29 @@ def compact_span(
     return span
 
 
+def _whole_pairs(
+    doc: Document, cuts: list[int], first: int, last: int, zh: bool
+) -> tuple[int, int]:
+    """The run widened so that both halves of every pair it touches (既…又…) are in it."""
+    starts = cuts[:-1]
+    if zh:
+        run = doc.clean[cuts[first] : cuts[last + 1]]
+        for opener, closer in _ZH_PAIRS:
+            # The second half of a pair in the run, its first half before it: take both.
+            if closer in run and opener not in run:
+                while first > 0 and opener not in doc.clean[cuts[first] : cuts[last + 1]]:
+                    first -= 1
+        # The run ends mid-way through a pair: take the second half too.
+        run = doc.clean[cuts[first] : cuts[last + 1]]
+        for opener, closer in _ZH_PAIRS:
+            if opener in run and closer not in run:
+                while (
+                    last + 1 < len(starts) and closer not in doc.clean[cuts[first] : cuts[last + 1]]
+                ):
+                    last += 1
+    return first, last
+
+
 def _compact_span(
     doc: Document, sentence: Sentence, focus_start: int, focus_end: int, limit: int, zh: bool
 ) -> Span | None:
@@ -260,21 +288,7 @@ def _compact_span(
         first -= 1
         while first > 0 and _dependent(doc, _clause(doc, cuts[first], cuts[first + 1])):
             first -= 1
-    if zh:
-        run = doc.clean[cuts[first] : cuts[last + 1]]
-        for opener, closer in _ZH_PAIRS:
-            # The second half of a pair in the run, its first half before it: take both.
-            if closer in run and opener not in run:
-                while first > 0 and opener not in doc.clean[cuts[first] : cuts[last + 1]]:
-                    first -= 1
-        # The run ends mid-way through a pair: take the second half too.
-        run = doc.clean[cuts[first] : cuts[last + 1]]
-        for opener, closer in _ZH_PAIRS:
-            if opener in run and closer not in run:
-                while (
-                    last + 1 < len(starts) and closer not in doc.clean[cuts[first] : cuts[last + 1]]
-                ):
-                    last += 1
+    first, last = _whole_pairs(doc, cuts, first, last, zh)
     # Prefer the sentence's own start (its subject) when that still fits the limit, and
     # take more clauses while the stem says too little to point at one answer.
     if _size(doc, doc.clean[cuts[0] : cuts[last + 1]]) <= limit:
@@ -320,6 +334,8 @@ def _compact_span(
     if any(doc.clean[cut - 1] in "：:" for cut in cuts[1 : last + 1]):
         first = 0
         last = len(starts) - 1
+    # Clauses taken since may have opened a pair: take its other half too.
+    first, last = _whole_pairs(doc, cuts, first, last, zh)
     # Drop discourse markers that open the run ("首先，").
     while first < last and _marker(doc, _clause(doc, cuts[first], cuts[first + 1])):
         if cuts[first + 1] > focus_start:

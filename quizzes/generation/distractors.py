@@ -38,6 +38,11 @@ from quizzes.generation.lexicon import Lexicon
 from quizzes.generation.text import ZH, Document, has_cjk
 
 NEAR_MISS = 3.5
+# Words with which a text rejects what it lists next.
+_REFUSING = (
+    r"反对|摒弃|防止|杜绝|不会|决不|绝不|不能|不搞|克服|整治|惩治|违背|抵制|破除|遏制|纠正|"
+    r"\b(?:oppose|reject|prevent|avoid|never|not)\b"
+)
 _SMALL_NUMERALS = {
     "一": 1,
     "两": 2,
@@ -170,6 +175,19 @@ class Distractors:
             by_last[(word[-1], size)].append(word)
             by_first[(word[0], size)].append(word)
             by_length[size].append(word)
+
+    def _refused_terms(self) -> frozenset[str]:
+        """Items of lists the text rejects ("不会等待犹豫者、懈怠者、畏难者", "反对形式主义、
+        官僚主义"): no outsider for a list of what it asks for."""
+        if not hasattr(self, "_refused"):
+            pattern = re.compile(_REFUSING)
+            self._refused = frozenset(
+                item.text
+                for enumeration in self.analysis.enumerations
+                if pattern.search(self.doc.sentences[enumeration.sentence].text)
+                for item in enumeration.items
+            )
+        return self._refused
 
     def _term_texts(self) -> frozenset[str]:
         """Texts of the document's list items and key phrases."""
@@ -317,7 +335,7 @@ class Distractors:
             one_prefix = _common([i.text[:1] for i in items])
             if suffix:
                 pools.append((self._vocab_by_suffix.get(suffix, []), 4.4))
-            if one_suffix:
+            if one_suffix and not suffix:
                 # One shared last character ("系统性、整体性"): the document's own list items
                 # and key phrases are the kind of term a list holds; a word merely ending
                 # alike ("传染性") is not.
@@ -344,6 +362,10 @@ class Distractors:
         shared_suffix = _shared([i.text for i in items], prefix=False) if self.zh else ""
         for texts, score in pools:
             scored += [Option(text, score, "document") for text in texts[:25] if "的" not in text]
+        listed_sentence = self.doc.sentences[enumeration.sentence].text
+        if not re.search(_REFUSING, listed_sentence):
+            refused = self._refused_terms()
+            scored = [o for o in scored if o.text not in refused]
         if shared_prefix or shared_suffix:
             scored = [
                 o

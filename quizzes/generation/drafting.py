@@ -119,6 +119,12 @@ _ZH_GENERIC = frozenset(
         "组织",
         "法治",
         "民主",
+        "交流",
+        "合作",
+        "交往",
+        "协作",
+        "沟通",
+        "对话",
         "党建",
         "群众",
         "干部",
@@ -339,6 +345,11 @@ class Drafter:
         if key.type in NUMERIC_TYPES:
             if key.type == "ordinal" and not self._counted(key):
                 return None  # "质量第一", "第一动力": a rank in a phrase, not a number
+            if any(
+                other.type == key.type and other.start != key.start
+                for other in self.analysis.candidates[sentence.index]
+            ):
+                return None  # "从____大到二十大": the other number gives this one away
             return Judged(key, base, (quality.NUMBER,))
         if self.zh:
             if not self._zh_complete(key):
@@ -347,10 +358,19 @@ class Drafter:
                 return None
             if key.type in {PHRASE, ENUM_ITEM} and len(key.text) < 3 and not key.quoted:
                 return None
+            if key.type == PHRASE and self.doc.clean[key.start - 1 : key.start] in "在于向到从对":
+                return None  # "在|内地发展": a place and an action, not a term
             if key.type in {PHRASE, ENUM_ITEM} and self._zh_verbal(key.text):
                 return None  # "共同参与", "想问题": an action has many ways to be said
             if key.type == ENUM_ITEM and key.enumeration is not None:
                 items = self.analysis.enumerations[key.enumeration].items
+                if any(
+                    other.text != key.text
+                    and len(other.text) == len(key.text)
+                    and _only_numerals_differ(other.text, key.text)
+                    for other in items
+                ):
+                    return None  # "____、十七大、十八大": the sequence gives it away
                 if sum(1 for i in items if self._zh_verbal(i.text)) * 2 >= len(items):
                     return None  # a list of actions ("拼出来、干出来、奋斗出来")
         else:
@@ -436,7 +456,17 @@ class Drafter:
             # "马克思主义中国化|时代化", "全民族|文化"): the blank would cut a term.
             if tags.get(neighbour, "")[:1] in {"n", "b"} or tags.get(neighbour) == "vn":
                 return False
-        return True
+        # "加强|应用|基础研究": a word between a verb and the key qualifies the key.
+        before = self._token_before(key.start - len(left)) if left else ""
+        if (
+            left
+            and tags.get(left, "").startswith("v")
+            and (before in PREDICATE_WORDS or tags.get(before, "").startswith("v"))
+        ):
+            return False
+        words = self._zh_tokens(key.text)
+        # "交流合作": actions, said many ways.
+        return not (words and all(tags.get(w, "").startswith("v") for w in words))
 
     def _zh_tokens(self, text: str) -> list[str]:
         cached = self._words.get(text)
@@ -462,6 +492,16 @@ class Drafter:
             (w in PREDICATE_WORDS or w[:2] in PREDICATE_WORDS) and w not in _HEAD_OK for w in words
         ):
             return True  # "人民日益增长": a clause, not a term
+        if len(text) >= 4:
+            # A four-character word the dictionary does not tag well ("奋勇前进",
+            # "修正错误"): its halves tell.
+            head, tail = text[:2], text[-2:]
+            if (tail in PREDICATE_WORDS and tail not in _HEAD_OK) or tags.get(tail) == "v":
+                return True
+            if tags.get(head, "") in {"v", "d", "p", "ad"} and not tags.get(text, "").startswith(
+                "n"
+            ):
+                return True
         last = tags.get(words[-1], "")
         if last.startswith("v") and last != "vn" and words[-1] not in _HEAD_OK:
             return True
@@ -585,8 +625,10 @@ class Drafter:
                 continue
             if _person(role) != _person(key.text):
                 continue  # "骨肉兄弟" is said of people, "根本保证" of a thing
-            if role_class(role) != role_class(key.text):
-                continue  # "关键时期" is a time, "必由之路" a way
+            if not role_class(key.text) or role_class(role) != role_class(key.text):
+                # "关键时期" is a time, "必由之路" a way; a role of no known kind
+                # ("创造者") has no fair stand-in.
+                continue
             if (before[-4:] + role + after) in self.doc.index():
                 continue
             score = 4.2
@@ -929,6 +971,14 @@ _PERSON_ENDINGS = (
 
 def _person(text: str) -> bool:
     return text.endswith(_PERSON_ENDINGS)
+
+
+_NUMERALS = set("零〇○一二两三四五六七八九十百千万0123456789")
+
+
+def _only_numerals_differ(a: str, b: str) -> bool:
+    differ = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    return bool(differ) and all(x in _NUMERALS and y in _NUMERALS for x, y in differ)
 
 
 def _common_part(texts: list[str]) -> str:
