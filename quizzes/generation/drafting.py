@@ -343,6 +343,8 @@ class Drafter:
         base = _TARGET_BASE.get(key.type, 0.45)
         reasons: list[str] = []
         if key.type in NUMERIC_TYPES:
+            if key.type == "duration" and self.doc.clean[key.start - 1 : key.start] == "个":
+                return None  # "第二个百年奋斗目标": a name, not a span of years
             if key.type == "ordinal" and not self._counted(key):
                 return None  # "质量第一", "第一动力": a rank in a phrase, not a number
             if any(
