@@ -54,9 +54,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from quizzes.drafts import BLANK_MARKER, ChoiceDraft, Kind, QuestionDraft
-from quizzes.formats.base import FormatIssue, ParsedQuestion, ParseResult, problem_issues
+from quizzes.formats.base import CJK_RE, FormatIssue, ParsedQuestion, ParseResult, problem_issues
 from quizzes.formats.chinese_text import BRACKET_BLANK, answer_letters, truth_value
-from quizzes.formats.gift import CJK_RE
 from quizzes.ingest import IngestError, IngestLimits
 from quizzes.ingest.charset import decode_text
 from quizzes.ingest.docx import check_archive
