@@ -96,17 +96,8 @@ def expected(fmt: str, draft: QuestionDraft) -> QuestionDraft | None:
         draft = replace(draft, difficulty=3)  # only the sheet holds difficulty
     if fmt in ("xlsx", "csv", "aiken", "txt"):  # no per-choice feedback
         draft = replace(draft, choices=tuple(replace(c, feedback="") for c in draft.choices))
-    # True/false comes back with the labels the reader gives: Moodle XML always says
-    # True/False, the Chinese layout 正确/错误; GIFT and the sheet keep these (the stem's
-    # language decides, and the sources use those labels).
-    labels = {"xml": ("True", "False"), "txt": ("正确", "错误")}.get(fmt)
-    if draft.kind == "true_false" and labels:
-        draft = replace(
-            draft,
-            choices=tuple(
-                replace(c, text=label) for c, label in zip(draft.choices, labels, strict=True)
-            ),
-        )
+    # True/false keeps its labels in every format: each reads back the labels of the
+    # stem's language, which the sources use.
     return draft
 
 
