@@ -342,7 +342,7 @@ class _Question:
             return FULL_CREDIT
         if weight < 0:
             raise _Invalid("bad_weight", "An accepted answer cannot earn a negative weight.")
-        return weight.quantize(Decimal(1).scaleb(-CREDIT_PLACES)).normalize()
+        return weight.quantize(Decimal(1).scaleb(-CREDIT_PLACES))
 
     def _blank(self, answers: list[AnswerDraft], base: QuestionDraft) -> QuestionDraft:
         if not any(a.credit == FULL_CREDIT for a in answers):

@@ -216,7 +216,7 @@ def _read_question(q: _Question, qtype: str) -> QuestionDraft:
     kept: list[AnswerDraft] = []
     elements = element.findall("answer")
     for (fraction, text, feedback), node in zip(answers, elements, strict=True):
-        credit = Decimal(repr(fraction)).quantize(Decimal(1).scaleb(-CREDIT_PLACES)).normalize()
+        credit = Decimal(repr(fraction)).quantize(Decimal(1).scaleb(-CREDIT_PLACES))
         if not text.strip():
             continue
         if qtype == "numerical" and text.strip() != WILDCARD:
