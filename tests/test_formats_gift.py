@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from decimal import Decimal
+
+import pytest
 
 from quizzes.drafts import AnswerDraft, ChoiceDraft, QuestionDraft, numeric_answer, range_answer
 from quizzes.formats.gift import export_gift, gift_problem, read_gift, write_gift

@@ -15,8 +15,9 @@ Kinds without a heading are inferred: options and one answer letter → single, 
 letters → multiple, 对/错/√/×/正确/错误/T/F → true/false, otherwise a blank question.
 True/false drafts get the labels of the stem's language: "正确"/"错误" (as the generator
 writes Chinese true/false questions), or "True"/"False" for a stem without Chinese. In 填空题
-stems, "（ ）", "( )" and runs of 3+ underscores are blanks (the brackets become "____"); "答案：创新；协调" gives one answer per blank, split on "；"/";" or "、" when
-the count matches, and "/" or "|" separate the accepted alternatives of one blank.
+stems, "（ ）", "( )" and runs of 3+ underscores are blanks (the brackets become "____");
+"答案：创新；协调" gives one answer per blank, split on "；"/";" or "、" when the count matches,
+and "/" or "|" separate the accepted alternatives of one blank.
 
 Errors (the question is dropped): ``missing_answer`` (at the stem's line), ``bad_answer``
 (an answer letter not among the options, several letters in a 单选题, a 判断题 answer that
