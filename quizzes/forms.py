@@ -322,6 +322,23 @@ class QuestionForm(forms.Form):
             changes["source_excerpt"] = current.source_excerpt
             changes["source_start"] = current.source_start
             changes["source_end"] = current.source_end
+        if draft.kind == current.kind == QuestionKind.BLANK:
+            # The editor writes an answer's feedback on one line: where only its line
+            # breaks differ, the stored feedback stays.
+            def keep(new: AnswerDraft, old: AnswerDraft) -> AnswerDraft:
+                flat = replace(old, feedback=" ".join(old.feedback.split()))
+                return old if replace(new, feedback=" ".join(new.feedback.split())) == flat else new
+
+            old_blanks = current.blank_answers()
+            new_blanks = draft.blank_answers()
+            if len(old_blanks) == len(new_blanks):
+                kept = tuple(
+                    tuple(keep(n, o) for n, o in zip(new, old, strict=True))
+                    if len(new) == len(old)
+                    else new
+                    for new, old in zip(new_blanks, old_blanks, strict=True)
+                )
+                draft = with_answers(draft, kept)
         if len(draft.choices) == len(current.choices):
             changes["choices"] = tuple(
                 replace(new, feedback=old.feedback) if same(new.feedback, old.feedback) else new

@@ -55,7 +55,9 @@ GRANT = with_answers(
     (
         (
             numeric_answer(Decimal(1822), feedback="Right"),
-            numeric_answer(Decimal(1822), Decimal(2), credit=Decimal(50), feedback="Close"),
+            numeric_answer(
+                Decimal(1822), Decimal(2), credit=Decimal(50), feedback="Close,\nbut not quite"
+            ),
             AnswerDraft("*", Decimal(0), feedback="Not at all"),
         ),
     ),
@@ -142,7 +144,7 @@ def test_a_blank_earns_the_best_credit_it_matches_and_its_feedback() -> None:
     answers = key(GRANT)[0]
     assert grading.blank_credit("1822", answers) == 1  # matches 100 % and 50 %: the best
     assert grading.blank_credit("1823", answers) == Fraction(1, 2)
-    assert grading.blank_match("1823", answers).feedback == "Close"
+    assert grading.blank_match("1823", answers).feedback == "Close,\nbut not quite"
     assert grading.blank_credit("1900", answers) == 0
     assert grading.blank_match("1900", answers).feedback == "Not at all"
     animal = key(ANIMAL)[0]
@@ -245,7 +247,7 @@ def test_the_editor_shows_numeric_and_partial_answers_and_keeps_them(organizer_c
     question = question_create(bank=bank, draft=GRANT, created_by=organizer)
     url = reverse("quizzes:question_edit", kwargs={"pk": question.pk})
     html = organizer_client.get(url).content.decode()
-    assert "1822 ± 0 # Right" in html and "1822 ± 2 (50 %) # Close" in html
+    assert "1822 ± 0 # Right" in html and "1822 ± 2 (50 %) # Close, but not quite" in html
     assert "* (0 %) # Not at all" in html
     # Saving unchanged adds no version; a changed stem adds one that keeps every detail.
     organizer_client.post(url, _edit_data(question))
@@ -364,7 +366,7 @@ def test_gift_writes_numeric_and_credit_answers_as_moodle_does() -> None:
     from quizzes.formats.gift import write_gift
 
     text = write_gift([GRANT, ANIMAL, RANGE])
-    assert "{#=1822#Right =%50%1822:2#Close ~#Not at all}" in text
+    assert "{#=1822#Right =%50%1822:2#Close,\\nbut not quite ~#Not at all}" in text
     assert "{=Frog#Good! =%50%Cat#What is it with cats? =%0%*#Completely wrong" in text
     assert "{#=-5..5}" in text
     assert [q.draft for q in read_gift(text).questions] == [GRANT, ANIMAL, RANGE]
