@@ -236,6 +236,13 @@ class QuestionForm(forms.Form):
     def blank_fields(self) -> list[forms.BoundField]:
         return [self[f"blank-{n}"] for n in range(1, self.blank_count + 1)]
 
+    def blank_rows(self) -> list[dict]:
+        """Each blank's field with as many text rows as it has answer lines (two at least)."""
+        return [
+            {"field": field, "rows": max(2, str(field.value() or "").count("\n") + 1)}
+            for field in self.blank_fields()
+        ]
+
     # Checking and building the draft.
 
     def clean_key_point(self) -> KeyPoint | None:

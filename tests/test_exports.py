@@ -254,7 +254,9 @@ def test_export_page_says_what_each_format_leaves_out(client, organizer, bank):
     page = client.get(reverse("quizzes:bank_export", args=[bank.pk])).content.decode()
     assert "7 questions to export" in page
     assert "5 left out" in page  # Aiken
-    assert "Aiken holds only single-choice questions" in page
+    assert "This format holds only single-choice questions. (5 questions)" in page
+    # GIFT and Moodle XML leave out the question with two blanks, and say so.
+    assert page.count("It has several blanks; this format holds one blank per question.") == 2
     assert reverse("quizzes:bank_export_download", args=[bank.pk, "gift"]) in page
 
 

@@ -233,8 +233,14 @@
     box.hidden = !found.length;
   }
 
+  // A blank's box grows with its answers, one per line.
+  function fitRows(box) {
+    box.rows = Math.max(2, box.value.split("\n").length);
+  }
+
   form.addEventListener("input", (event) => {
     touched = true;
+    if (event.target.matches('[data-editor="blank"]')) fitRows(event.target);
     if (event.target === stem && kind() === "blank") syncBlanks();
     render();
   });
