@@ -71,7 +71,7 @@ def _unquote(text: str) -> tuple[str, bool]:
 
 
 def _split(line: str) -> list[str]:
-    """The answers of a line: split on "|" outside double quotes."""
+    """The answers of a text: split on "|" and line breaks outside double quotes."""
     parts, current, quoted = [], [], False
     for index, char in enumerate(line):
         if char == '"':
@@ -80,9 +80,9 @@ def _split(line: str) -> list[str]:
             before = "".join(current).rstrip()
             if not quoted and (not before or before.endswith("#")):
                 quoted = True
-            elif quoted and re.match(r"\s*(?:$|[|#(（])", line[index + 1 :]):
+            elif quoted and re.match(r"[ \t]*(?:$|[\n|｜#(（])", line[index + 1 :]):
                 quoted = False
-        if char in "|｜" and not quoted:
+        if char in "|｜\n" and not quoted:
             parts.append("".join(current))
             current = []
         else:
@@ -129,11 +129,12 @@ def parse_answer(segment: str) -> AnswerDraft | None:
 def parse_answers(text: str) -> tuple[AnswerDraft, ...]:
     """The answers typed for one blank. Raises ``NotationError``."""
     found: list[AnswerDraft] = []
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        for segment in _split(line):
-            answer = parse_answer(segment)
-            if answer is not None:
-                found.append(answer)
+    # Answers are separated by line breaks and "|", outside double quotes: a quoted
+    # answer may hold either.
+    for segment in _split(text.replace("\r\n", "\n").replace("\r", "\n")):
+        answer = parse_answer(segment)
+        if answer is not None:
+            found.append(answer)
     return tuple(found)
 
 
