@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from quizzes.drafts import BLANK_MARKER, ChoiceDraft, QuestionDraft
+from quizzes.drafts import BLANK_MARKER, AnswerDraft, ChoiceDraft, QuestionDraft, with_answers
+from quizzes.formats.notation import NotationError, format_answers, parse_answer, parse_answers
 from quizzes.models import KeyPoint, Question, QuestionBank, QuestionKind, Quiz, StudyGroup
 from quizzes.selectors.banks import QuestionFilters
 from quizzes.selectors.groups import tree_order
@@ -62,6 +63,33 @@ def key_point_choices(
 
 def blank_alternatives(text: str) -> tuple[str, ...]:
     return tuple(a.strip() for a in ALTERNATIVE_SEPARATOR.split(_lines(text)) if a.strip())
+
+
+NOTATION_MESSAGES = {
+    "bad_credit": _("“%(answer)s”: the credit must be a percentage from 0 to 100."),
+    "empty_answer": _("“%(answer)s”: the answer itself is missing."),
+    "bad_number": _("“%(answer)s” is not a number."),
+}
+
+
+def blank_answers_lenient(text: str) -> tuple[AnswerDraft, ...]:
+    """The answers typed for a blank, for the preview: what cannot be read as the notation
+    is taken as plain text."""
+    try:
+        return parse_answers(text)
+    except NotationError:
+        return tuple(
+            parse_answer(part) if _readable(part) else AnswerDraft(part.strip())
+            for part in ALTERNATIVE_SEPARATOR.split(_lines(text))
+            if part.strip()
+        )
+
+
+def _readable(part: str) -> bool:
+    try:
+        return parse_answer(part) is not None
+    except NotationError:
+        return False
 
 
 # --- Banks ----------------------------------------------------------------------------
@@ -157,8 +185,8 @@ class QuestionForm(forms.Form):
             self.fields[f"blank-{n}"] = forms.CharField(
                 label=_("Blank %(number)s: accepted answers") % {"number": n},
                 required=False,
-                max_length=2000,
-                widget=forms.TextInput(attrs={"data-editor": "blank"}),
+                max_length=4000,
+                widget=forms.Textarea(attrs={"data-editor": "blank", "rows": 2}),
                 help_text=_("Separate alternatives with |"),
             )
 
@@ -208,6 +236,13 @@ class QuestionForm(forms.Form):
     def blank_fields(self) -> list[forms.BoundField]:
         return [self[f"blank-{n}"] for n in range(1, self.blank_count + 1)]
 
+    def blank_rows(self) -> list[dict]:
+        """Each blank's field with as many text rows as it has answer lines (two at least)."""
+        return [
+            {"field": field, "rows": max(2, str(field.value() or "").count("\n") + 1)}
+            for field in self.blank_fields()
+        ]
+
     # Checking and building the draft.
 
     def clean_key_point(self) -> KeyPoint | None:
@@ -217,6 +252,18 @@ class QuestionForm(forms.Form):
         if value not in self.key_points:
             raise ValidationError(_("Choose one of the bank's key points."))
         return self.key_points[value]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("kind") != QuestionKind.BLANK:
+            return cleaned
+        for n in range(1, self.blank_count + 1):
+            name = f"blank-{n}"
+            try:
+                parse_answers(cleaned.get(name) or "")
+            except NotationError as error:
+                self.add_error(name, NOTATION_MESSAGES[error.code] % {"answer": error.text})
+        return cleaned
 
     def clean_stem(self) -> str:
         return _lines(self.cleaned_data["stem"])
@@ -237,9 +284,10 @@ class QuestionForm(forms.Form):
                 choices.append(ChoiceDraft(text=text, correct=correct, feedback=feedback))
         return tuple(choices)
 
-    def _blanks(self, data: dict) -> tuple[tuple[str, ...], ...]:
+    def _blanks(self, data: dict) -> tuple[tuple[AnswerDraft, ...], ...]:
         rows = [
-            blank_alternatives(data.get(f"blank-{n}") or "") for n in range(1, self.blank_count + 1)
+            blank_answers_lenient(_lines(data.get(f"blank-{n}") or ""))
+            for n in range(1, self.blank_count + 1)
         ]
         # Trailing empty rows are spare inputs, not blanks; an empty row between filled
         # ones is a blank without an answer, which the draft check reports.
@@ -255,11 +303,12 @@ class QuestionForm(forms.Form):
             kind=kind,
             stem=data.get("stem") or "",
             choices=() if is_blank else self._choices(data),
-            blanks=self._blanks(data) if is_blank else (),
             explanation=(data.get("explanation") or "").strip(),
             source_excerpt=(data.get("source_excerpt") or "").strip(),
             difficulty=difficulty if isinstance(difficulty, int) else 3,
         )
+        if is_blank:
+            draft = with_answers(draft, self._blanks(data))
         return self._keep_unchanged_text(draft)
 
     def _keep_unchanged_text(self, draft: QuestionDraft) -> QuestionDraft:
@@ -280,6 +329,23 @@ class QuestionForm(forms.Form):
             changes["source_excerpt"] = current.source_excerpt
             changes["source_start"] = current.source_start
             changes["source_end"] = current.source_end
+        if draft.kind == current.kind == QuestionKind.BLANK:
+            # The editor writes an answer's feedback on one line: where only its line
+            # breaks differ, the stored feedback stays.
+            def keep(new: AnswerDraft, old: AnswerDraft) -> AnswerDraft:
+                flat = replace(old, feedback=" ".join(old.feedback.split()))
+                return old if replace(new, feedback=" ".join(new.feedback.split())) == flat else new
+
+            old_blanks = current.blank_answers()
+            new_blanks = draft.blank_answers()
+            if len(old_blanks) == len(new_blanks):
+                kept = tuple(
+                    tuple(keep(n, o) for n, o in zip(new, old, strict=True))
+                    if len(new) == len(old)
+                    else new
+                    for new, old in zip(new_blanks, old_blanks, strict=True)
+                )
+                draft = with_answers(draft, kept)
         if len(draft.choices) == len(current.choices):
             changes["choices"] = tuple(
                 replace(new, feedback=old.feedback) if same(new.feedback, old.feedback) else new
@@ -336,8 +402,8 @@ def question_initial(*, draft: QuestionDraft | None, question: Question | None, 
         initial[f"choice-{n}-text"] = choice.text
         initial[f"choice-{n}-correct"] = choice.correct
         initial[f"choice-{n}-feedback"] = choice.feedback
-    for n, answers in enumerate(draft.blanks, start=1):
-        initial[f"blank-{n}"] = " | ".join(answers)
+    for n, answers in enumerate(draft.blank_answers(), start=1):
+        initial[f"blank-{n}"] = format_answers(answers)
     return initial
 
 

@@ -4,7 +4,11 @@ item's points in [0, 1] as an exact ``Fraction``; the caller scales by the item'
 - single choice and true/false: 1 or 0;
 - multiple choice: each right choice selected adds 1/n_right, each wrong one subtracts
   1/n_right, floored at 0;
-- blanks: each blank graded alone after normalisation, the item's mark is the mean.
+- blanks: each blank graded alone, the item's mark is the mean. A blank earns the best
+  credit among the accepted answers its response matches, as Moodle does: a text answer
+  matches after normalisation (or when both read as the same number); a numeric answer
+  matches a response that reads as a number within number ± tolerance (full-width digits,
+  Chinese numerals, a thousands separator, or a decimal comma where it cannot be one).
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 ZERO = Fraction(0)
@@ -131,27 +137,125 @@ def as_number(text: str) -> Fraction | None:
     return None if value is None else Fraction(value)
 
 
-def blank_matches(response: str, accepted: Iterable[str]) -> bool:
+_PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$", re.I)
+_GROUPED_NUMBER = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_NUMBER_EDGES = " \t\n。，,;；、"
+
+
+def read_number(response: str) -> Fraction | None:
+    """The number a learner's response stands for, or None: "3.1415", "-5", "1e3",
+    full-width "３．１４", "1,000" (thousands), "3,14" (a decimal comma: not three digits
+    after it, so it cannot be a thousands separator), Chinese numerals (十九, 负五)."""
+    text = unicodedata.normalize("NFKC", response).replace("\u2212", "-")
+    text = re.sub(r"\s+", "", text).strip(_NUMBER_EDGES)
+    if not text or len(text) > 60:
+        return None
+    if _GROUPED_NUMBER.match(text):
+        text = text.replace(",", "")
+    elif _DECIMAL_COMMA.match(text):
+        text = text.replace(",", ".")
+    if _PLAIN_NUMBER.match(text):
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            return None
+        # An exponent as large as "1e999999" is not an answer anyone means.
+        return Fraction(value) if value.is_finite() and abs(value.adjusted()) < 40 else None
+    negative = text.startswith("负")
+    value = chinese_to_int(text[1:] if negative else text)
+    if value is None:
+        return None
+    return Fraction(-value if negative else value)
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """One accepted answer of a blank as grading sees it. ``credit`` is the fraction of
+    the blank's mark it earns (0..1). A numeric answer has ``low``/``high``: it matches a
+    response reading as a number between them. ``text`` "*" alone is a wildcard."""
+
+    text: str
+    credit: Fraction = ONE
+    low: Fraction | None = None
+    high: Fraction | None = None
+    feedback: str = ""
+
+    @property
+    def is_wildcard(self) -> bool:
+        return self.low is None and self.text.strip() == "*"
+
+
+def accepted(
+    text: str,
+    *,
+    credit: Decimal | int = 100,
+    number: Decimal | None = None,
+    tolerance: Decimal | None = None,
+    feedback: str = "",
+) -> Accepted:
+    """An ``Accepted`` from what a stored answer holds (credit in per cent)."""
+    share = Fraction(Decimal(credit)) / 100
+    if number is None:
+        return Accepted(text, share, feedback=feedback)
+    margin = Fraction(Decimal(tolerance or 0))
+    centre = Fraction(Decimal(number))
+    return Accepted(text, share, centre - margin, centre + margin, feedback)
+
+
+def _matches(given: str, given_number: Fraction | None, answer: Accepted) -> bool:
+    if answer.low is not None and answer.high is not None:
+        return given_number is not None and answer.low <= given_number <= answer.high
+    if answer.is_wildcard:
+        return True
+    expected = normalize_answer(answer.text)
+    if given == expected:
+        return True
+    return given_number is not None and given_number == as_number(expected)
+
+
+def blank_match(response: str, answers: Iterable[str | Accepted]) -> Accepted | None:
+    """The accepted answer a response matches that earns the most (the first of equals),
+    or None when it matches none. Credit-0 answers match too: they carry feedback."""
     given = normalize_answer(response)
     if not given:
-        return False
+        return None
     given_number = as_number(given)
-    for answer in accepted:
-        expected = normalize_answer(answer)
-        if given == expected:
-            return True
-        if given_number is not None and given_number == as_number(expected):
-            return True
-    return False
+    numeric = read_number(response)
+    best: Accepted | None = None
+    for answer in answers:
+        if isinstance(answer, str):
+            answer = Accepted(answer)
+        candidate = numeric if answer.low is not None else given_number
+        if _matches(given, candidate, answer) and (best is None or answer.credit > best.credit):
+            best = answer
+    return best
 
 
-def grade_blanks(responses: Sequence[str], accepted: Sequence[Collection[str]]) -> Fraction:
-    """Mean over blanks of 1 (matches an accepted answer) or 0; missing responses score 0."""
+def blank_credit(response: str, answers: Iterable[str | Accepted]) -> Fraction:
+    """The fraction of a blank's mark a response earns: the best credit it matches."""
+    match = blank_match(response, answers)
+    return match.credit if match is not None else ZERO
+
+
+def blank_matches(response: str, accepted: Iterable[str | Accepted]) -> bool:
+    """Whether the response earns some credit for the blank."""
+    return blank_credit(response, accepted) > 0
+
+
+def grade_blanks(
+    responses: Sequence[str], accepted: Sequence[Collection[str | Accepted]]
+) -> Fraction:
+    """Mean over blanks of the credit each response earns (1 for a plain accepted answer);
+    missing responses score 0."""
     if not accepted:
         return ZERO
-    hits = sum(
-        1
-        for index, answers in enumerate(accepted)
-        if index < len(responses) and blank_matches(responses[index], answers)
+    total = sum(
+        (
+            blank_credit(responses[index], answers)
+            for index, answers in enumerate(accepted)
+            if index < len(responses)
+        ),
+        ZERO,
     )
-    return Fraction(hits, len(accepted))
+    return max(ZERO, min(ONE, total / len(accepted)))

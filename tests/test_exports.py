@@ -96,17 +96,8 @@ def expected(fmt: str, draft: QuestionDraft) -> QuestionDraft | None:
         draft = replace(draft, difficulty=3)  # only the sheet holds difficulty
     if fmt in ("xlsx", "csv", "aiken", "txt"):  # no per-choice feedback
         draft = replace(draft, choices=tuple(replace(c, feedback="") for c in draft.choices))
-    # True/false comes back with the labels the reader gives: Moodle XML always says
-    # True/False, the Chinese layout 正确/错误; GIFT and the sheet keep these (the stem's
-    # language decides, and the sources use those labels).
-    labels = {"xml": ("True", "False"), "txt": ("正确", "错误")}.get(fmt)
-    if draft.kind == "true_false" and labels:
-        draft = replace(
-            draft,
-            choices=tuple(
-                replace(c, text=label) for c, label in zip(draft.choices, labels, strict=True)
-            ),
-        )
+    # True/false keeps its labels in every format: each reads back the labels of the
+    # stem's language, which the sources use.
     return draft
 
 
@@ -263,7 +254,9 @@ def test_export_page_says_what_each_format_leaves_out(client, organizer, bank):
     page = client.get(reverse("quizzes:bank_export", args=[bank.pk])).content.decode()
     assert "7 questions to export" in page
     assert "5 left out" in page  # Aiken
-    assert "Aiken holds only single-choice questions" in page
+    assert "This format holds only single-choice questions. (5 questions)" in page
+    # GIFT and Moodle XML leave out the question with two blanks, and say so.
+    assert page.count("It has several blanks; this format holds one blank per question.") == 2
     assert reverse("quizzes:bank_export_download", args=[bank.pk, "gift"]) in page
 
 

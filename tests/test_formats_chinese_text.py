@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from quizzes.drafts import ChoiceDraft, QuestionDraft
-from quizzes.formats.chinese_text import read_chinese_text, write_chinese_text
+from quizzes.formats.chinese_text import (
+    chinese_text_problem,
+    read_chinese_text,
+    write_chinese_text,
+)
 
 BANK = """\
 第一章 学习测试（满分100分）
@@ -205,11 +209,19 @@ def test_round_trip_every_kind():
     assert drafts_of(text) == ROUND_TRIP
 
 
-def test_english_true_false_labels_are_written_by_truth():
+def test_english_true_false_labels_stay_english():
     draft = QuestionDraft(
         "true_false", "Sky is green.", choices=(ChoiceDraft("True"), ChoiceDraft("False", True))
     )
     text = write_chinese_text([draft])
-    assert "答案：错误" in text
+    assert "答案：False" in text
     (back,) = drafts_of(text)
-    assert back.choices == (ChoiceDraft("正确", False), ChoiceDraft("错误", True))
+    assert back == draft
+
+
+def test_true_false_labels_of_another_language_are_left_out():
+    draft = QuestionDraft(
+        "true_false", "天是绿的。", choices=(ChoiceDraft("True"), ChoiceDraft("False", True))
+    )
+    assert chinese_text_problem(draft) == "true_false_labels"
+    assert write_chinese_text([draft]) == ""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
-from quizzes.drafts import ChoiceDraft, QuestionDraft
+from quizzes.drafts import AnswerDraft, ChoiceDraft, QuestionDraft, numeric_answer, range_answer
 from quizzes.formats.gift import export_gift, gift_problem, read_gift, write_gift
 
 
@@ -73,12 +75,11 @@ def test_text_format_prefix_is_stripped(prefix: str) -> None:
     assert result.questions[0].warnings == ()
 
 
-def test_html_with_tags_warns() -> None:
-    result = read_gift("[html]The <b>sun</b> is a star.{T}")
+def test_html_text_becomes_plain_text() -> None:
+    result = read_gift("[html]The <b>sun</b> is a <i>star</i>.{T}")
     question = result.questions[0]
-    assert question.draft.stem == "The <b>sun</b> is a star."
-    assert [w.code for w in question.warnings] == ["html_markup"]
-    assert result.ok
+    assert question.draft.stem == "The sun is a star."
+    assert question.warnings == () and result.ok
 
 
 def test_multiple_choice_weights() -> None:
@@ -149,45 +150,62 @@ def test_short_answer_alternatives() -> None:
     assert draft.blanks == (("Grant", "Ulysses S. Grant", "Ulysses Grant"),)
 
 
-def test_short_answer_partial_weights_are_dropped_with_warning() -> None:
-    result = read_gift("Two plus two equals {=four =%50%4 =%0%five}.")
+def test_short_answer_partial_weights_are_kept_as_credits() -> None:
+    result = read_gift("Two plus two equals {=four =%50%4#close =%0%five}.")
     draft = result.questions[0].draft
-    assert draft.blanks == (("four",),)
+    assert draft.blanks == (("four", "4", "five"),)
+    assert draft.answers == (
+        (
+            AnswerDraft("four"),
+            AnswerDraft("4", Decimal(50), feedback="close"),
+            AnswerDraft("five", Decimal(0)),
+        ),
+    )
     assert draft.stem == "Two plus two equals ____."
-    assert [i.code for i in result.issues] == ["partial_credit_dropped"]
-    assert result.ok
+    assert result.issues == []
 
 
 def test_short_answer_with_only_partial_answers_is_an_error() -> None:
     assert codes("Q {=%50%a}") == [(1, "error", "no_correct_answer")]
 
 
-def test_numerical_tolerance() -> None:
+def test_numerical_tolerance_is_kept() -> None:
     result = read_gift("What is pi to 2 decimals? {#3.14:0.01}")
     draft = result.questions[0].draft
-    assert draft.kind == "blank" and draft.blanks == (("3.14",),)
+    assert draft.kind == "blank" and draft.blanks == (("3.14 ± 0.01",),)
+    assert draft.answers == ((numeric_answer(Decimal("3.14"), Decimal("0.01")),),)
     assert draft.stem == "What is pi to 2 decimals? ____"
-    assert [i.code for i in result.issues] == ["tolerance_dropped"]
-
-
-def test_numerical_exact_and_multiple_answers() -> None:
-    assert only("Year? {#1822}").blanks == (("1822",),)
-    result = read_gift("When was Grant born?{#=1822:0 =%50%1822:2#close}")
-    assert result.questions[0].draft.blanks == (("1822",),)
-    assert [i.code for i in result.issues] == ["partial_credit_dropped"]
-
-
-def test_numerical_integer_range_lists_values() -> None:
-    result = read_gift("A number from one to five? {#1..5}")
-    assert result.questions[0].draft.blanks == (("1", "2", "3", "4", "5"),)
     assert result.issues == []
 
 
-def test_numerical_wide_range_keeps_midpoint_with_warning() -> None:
-    result = read_gift("Roughly? {#1..100}")
-    assert result.questions[0].draft.blanks == (("50.5",),)
-    assert [i.code for i in result.issues] == ["range_dropped"]
-    assert read_gift("Pi? {#3.1..3.2}").questions[0].draft.blanks == (("3.15",),)
+def test_numerical_exact_and_multiple_answers_with_credit() -> None:
+    assert only("Year? {#1822}").answers == ((numeric_answer(Decimal(1822)),),)
+    result = read_gift("When was Grant born?{#=1822:0 =%50%1822:2#close}")
+    assert result.questions[0].draft.answers == (
+        (
+            numeric_answer(Decimal(1822)),
+            numeric_answer(Decimal(1822), Decimal(2), credit=Decimal(50), feedback="close"),
+        ),
+    )
+    assert result.issues == []
+
+
+def test_numerical_range_is_kept_as_a_range() -> None:
+    draft = only("A number from one to five? {#1..5}")
+    assert draft.answers == ((range_answer(Decimal(1), Decimal(5)),),)
+    assert draft.blanks == (("1 … 5",),)
+    assert only("Pi? {#3.1..3.2}").answers[0][0].tolerance == Decimal("0.05")
+    assert only("Around zero? {#-5..5}").blanks == (("\u2212" + "5 … 5",),)
+
+
+def test_numerical_feedback_for_any_other_answer() -> None:
+    draft = only("What is a number from 1 to 5? {#3:2~#Completely wrong}")
+    assert draft.answers == (
+        (
+            numeric_answer(Decimal(3), Decimal(2)),
+            AnswerDraft("*", Decimal(0), feedback="Completely wrong"),
+        ),
+    )
 
 
 def test_numerical_bad_number() -> None:
@@ -279,8 +297,10 @@ def test_bad_weights(question: str) -> None:
     assert codes(question) == [(1, "error", "bad_weight")]
 
 
-def test_unknown_answer_syntax() -> None:
-    assert codes("Q {maybe}") == [(1, "error", "unknown_type")]
+def test_one_answer_without_equals_is_a_short_answer() -> None:
+    draft = only("How do you write the word for the number 1? {One}")
+    assert draft.kind == "blank" and draft.blanks == (("One",),) and draft.answers == ()
+    assert draft.stem == "How do you write the word for the number 1? ____"
 
 
 def test_no_correct_choice_and_too_few_choices() -> None:
@@ -402,13 +422,17 @@ def test_multiple_weights_are_written_like_moodle() -> None:
     assert read_gift(text).issues == []
 
 
-def test_true_false_chinese_dui_cuo_written_as_true_false() -> None:
-    draft = QuestionDraft(
+def test_true_false_labels_that_would_change_are_refused() -> None:
+    # GIFT writes only TRUE or FALSE: the labels read back are those of the stem's language.
+    dui_cuo = QuestionDraft(
         "true_false", "太阳从东方升起。", choices=(ChoiceDraft("对", True), ChoiceDraft("错"))
     )
-    text = write_gift([draft])
-    assert "{TRUE}" in text
-    assert read_gift(text, true_false_labels=("对", "错")).questions[0].draft == draft
+    english_in_chinese = QuestionDraft(
+        "true_false", "太阳从东方升起。", choices=(ChoiceDraft("True", True), ChoiceDraft("False"))
+    )
+    assert gift_problem(dui_cuo) == "true_false_labels"
+    assert gift_problem(english_in_chinese) == "true_false_labels"
+    assert export_gift([dui_cuo, english_in_chinese]) == ("", [0, 1])
 
 
 def test_unwritable_drafts_are_skipped_with_indexes() -> None:
@@ -428,7 +452,11 @@ def test_unwritable_drafts_are_skipped_with_indexes() -> None:
     assert write_gift([two_blanks]) == ""
 
 
-def test_blank_runs_are_normalised_to_four_underscores() -> None:
-    draft = QuestionDraft("blank", "___ is the only way.", blanks=(("Struggle",),))
-    back = read_gift(write_gift([draft])).questions[0].draft
-    assert back.stem == "____ is the only way." and back.blanks == draft.blanks
+@pytest.mark.parametrize(
+    "stem", ["___ is the only way.", "The way is _______", "中国共产党成立于（   ）年 ___。"]
+)
+def test_blank_gap_text_is_kept_exactly(stem: str) -> None:
+    draft = QuestionDraft("blank", stem, blanks=(("Struggle",),))
+    text = write_gift([draft])
+    assert text.startswith(stem)
+    assert read_gift(text).questions[0].draft == draft

@@ -94,6 +94,8 @@ class BlankOutcomeSerializer(serializers.Serializer):
     response = serializers.CharField()
     is_correct = serializers.BooleanField(source="right")
     accepted = serializers.ListField(child=serializers.CharField())
+    credit = serializers.DecimalField(max_digits=7, decimal_places=2)
+    feedback = serializers.CharField()
 
 
 class ItemOutcomeSerializer(serializers.Serializer):

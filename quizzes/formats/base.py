@@ -8,6 +8,7 @@ essay, description) are reported per question as an issue, never silently droppe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -57,3 +58,20 @@ def problem_issues(draft: QuestionDraft, *, line: int, title: str = "") -> list[
         FormatIssue(line, "error", code, f"The question is not usable: {code}.", title)
         for code in draft.problems()
     ]
+
+
+CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+EN_TRUE_FALSE = ("True", "False")
+ZH_TRUE_FALSE = ("正确", "错误")
+
+
+def default_true_false_labels(stem: str) -> tuple[str, str]:
+    """The labels a true/false question gets when a format does not name them: Chinese
+    ("正确", "错误") for a stem holding CJK characters, else English ("True", "False")."""
+    return ZH_TRUE_FALSE if CJK_RE.search(stem) else EN_TRUE_FALSE
+
+
+def true_false_labels_kept(draft: QuestionDraft) -> bool:
+    """Whether a format that writes only which answer is true gives this true/false draft
+    back with its own labels: those its stem's language reads back as, in that order."""
+    return tuple(c.text for c in draft.choices) == default_true_false_labels(draft.stem)

@@ -13,10 +13,11 @@ Layout read::
 
 Kinds without a heading are inferred: options and one answer letter → single, several
 letters → multiple, 对/错/√/×/正确/错误/T/F → true/false, otherwise a blank question.
-True/false drafts get the choices "正确"/"错误", as the generator writes Chinese true/false
-questions. In 填空题 stems, "（ ）", "( )" and runs of 3+ underscores are blanks (the brackets
-become "____"); "答案：创新；协调" gives one answer per blank, split on "；"/";" or "、" when
-the count matches, and "/" or "|" separate the accepted alternatives of one blank.
+True/false drafts get the labels of the stem's language: "正确"/"错误" (as the generator
+writes Chinese true/false questions), or "True"/"False" for a stem without Chinese. In 填空题
+stems, "（ ）", "( )" and runs of 3+ underscores are blanks (the brackets become "____");
+"答案：创新；协调" gives one answer per blank, split on "；"/";" or "、" when the count matches,
+and "/" or "|" separate the accepted alternatives of one blank.
 
 Errors (the question is dropped): ``missing_answer`` (at the stem's line), ``bad_answer``
 (an answer letter not among the options, several letters in a 单选题, a 判断题 answer that
@@ -27,9 +28,11 @@ Text before the first numbered stem that is not a heading is ignored.
 The writer groups drafts by kind under numbered headings, numbers stems from 1 in each
 section, writes "A. …" options, "答案：…" and "解析：…". Not representable, hence not
 written: per-choice feedback, difficulty, tags, key point and source fields. A stem or
-explanation line that itself looks like a stem, option or answer line would be misread, and a
-blank answer containing "/", "|" or "；" cannot be written; true/false drafts are written by
-which choice is correct and read back with the labels 正确/错误.
+explanation line that itself looks like a stem, option or answer line would be misread.
+``chinese_text_problem`` says which drafts are left out: a blank answer containing "/", "|"
+or "；", a blank with partial credit, numeric answers or answer feedback (the layout has no
+room for them), true/false labels other than those of the stem's language (written as
+正确/错误 or True/False, they read back as such).
 """
 
 from __future__ import annotations
@@ -40,9 +43,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from quizzes.drafts import BLANK_MARKER, ChoiceDraft, Kind, QuestionDraft
-from quizzes.formats.base import FormatIssue, ParsedQuestion, ParseResult, problem_issues
+from quizzes.formats.base import (
+    FormatIssue,
+    ParsedQuestion,
+    ParseResult,
+    default_true_false_labels,
+    problem_issues,
+    true_false_labels_kept,
+)
 
-__all__ = ["read_chinese_text", "write_chinese_text"]
+__all__ = ["chinese_text_problem", "read_chinese_text", "write_chinese_text"]
 
 TRUE_LABEL, FALSE_LABEL = "正确", "错误"
 
@@ -233,7 +243,8 @@ def _draft(block: _Block) -> QuestionDraft:
     if kind == "true_false" and not (block.options and letters):
         if truth is None:
             raise _Error("bad_answer", answer_line, f"“{answer}” is not 对/错 (√/×).")
-        choices = (ChoiceDraft(TRUE_LABEL, truth), ChoiceDraft(FALSE_LABEL, not truth))
+        true_label, false_label = default_true_false_labels(stem)
+        choices = (ChoiceDraft(true_label, truth), ChoiceDraft(false_label, not truth))
         return QuestionDraft("true_false", stem, choices=choices, explanation=explanation)
     if kind == "blank":
         stem = BRACKET_BLANK.sub("____", stem)
@@ -286,20 +297,32 @@ def read_chinese_text(text: str) -> ParseResult:
     return result
 
 
+def chinese_text_problem(draft: QuestionDraft) -> str | None:
+    """Why ``draft`` cannot be written in this layout, as a code; None when it can."""
+    if draft.problems():
+        return "invalid_draft"
+    if draft.answers:
+        return "answer_details"
+    if any(re.search(r"[/|；]", a) for answers in draft.blanks for a in answers):
+        return "blank_separator"
+    if draft.kind == "true_false" and not true_false_labels_kept(draft):
+        return "true_false_labels"
+    return None
+
+
 def _answer_of(draft: QuestionDraft) -> str:
     if draft.kind == "true_false":
-        labels = [c.text.strip() for c in draft.choices]
-        true_index = next((i for i, t in enumerate(labels) if truth_value(t) is True), 0)
-        correct = next((i for i, c in enumerate(draft.choices) if c.correct), true_index)
-        return TRUE_LABEL if correct == true_index else FALSE_LABEL
+        # The label of the right choice: 正确/错误, or True/False for an English stem.
+        return next(c.text for c in draft.choices if c.correct)
     if draft.kind == "blank":
         return "；".join("/".join(answers) for answers in draft.blanks)
     return "".join(chr(ord("A") + i) for i, c in enumerate(draft.choices) if c.correct)
 
 
 def write_chinese_text(drafts: Iterable[QuestionDraft]) -> str:
-    """The drafts as a Chinese plain-text bank, one numbered section per kind."""
-    drafts = list(drafts)
+    """The drafts as a Chinese plain-text bank, one numbered section per kind; drafts the
+    layout cannot hold (``chinese_text_problem``) are left out."""
+    drafts = [d for d in drafts if chinese_text_problem(d) is None]
     sections: list[str] = []
     for kind, name in _SECTION_ORDER:
         of_kind = [d for d in drafts if d.kind == kind]

@@ -1,8 +1,14 @@
-"""Moodle GIFT format: ``read_gift`` and ``write_gift``. Pure Python, no Django.
+r"""Moodle GIFT format: ``read_gift`` and ``write_gift``. Pure Python, no Django.
 
-Reading follows Moodle's "GIFT format" documentation. Questions are separated by blank
-lines; ``//`` lines are comments (``[tag:x]`` in them becomes a draft tag, ``[id:…]`` is
-ignored); ``$CATEGORY: path`` sets the category of the questions after it.
+Reading follows Moodle's GIFT importer (``question/format/gift/format.php``) and its
+documentation. Questions are separated by blank lines; lines starting with ``//`` are
+comments (``[tag:x]`` in them becomes a draft tag, ``[id:…]`` is ignored); ``$CATEGORY:
+path`` sets the category of the questions after it. Escapes ``\~ \= \# \{ \} \: \\ \n``.
+
+Texts (question, answers, feedback, general feedback) may start with a format tag:
+``[plain]`` and ``[moodle]`` are dropped, ``[html]`` text becomes plain text (tags dropped,
+images dropped with an ``image_dropped`` warning), ``[markdown]`` text loses its markup
+(``markup.markdown_to_text``). Answers and feedback inherit the question's format.
 
 Mapping to ``QuestionDraft``:
 
@@ -13,45 +19,69 @@ Mapping to ``QuestionDraft``:
 * ``{T}`` ``{TRUE}`` ``{F}`` ``{FALSE}`` with ``#wrong feedback#right feedback`` →
   ``true_false`` with choices ("True", "False"), or ("正确", "错误") when the stem holds CJK
   characters (the generator's convention); ``true_false_labels`` overrides this.
-* Short answer ``{=a =b}`` → ``blank`` whose accepted answers are the 100 % ones (partial
-  ones are dropped with a ``partial_credit_dropped`` warning). Numerical ``{#3.14:0.01}``
-  → a blank accepting ``3.14`` exactly (``tolerance_dropped`` warning); ``{#1..5}`` → the
-  integers 1…5 when there are at most 10 of them, else the midpoint
-  (``range_dropped`` warning).
-* The stem is the text before ``{``; with text after ``}`` (missing-word format) the braces
-  become a blank ``____``. A short-answer or numerical question with nothing after ``}``
-  gets `` ____`` appended, so every blank draft has its marker.
+* Short answer ``{=a =%50%b#feedback =%0%*#any other}``, or one answer without ``=``
+  (``{One}``) → ``blank``: each answer keeps its credit and feedback (``AnswerDraft``);
+  ``*`` alone is Moodle's "any other answer". At least one answer must earn 100 %.
+* Numerical ``{#3.1415:0.0005}``, ``{#-5..5}``, ``{#=1822:0 =%50%1822:2#close ~#wrong}`` →
+  ``blank`` with numeric answers (number ± tolerance, or a range) and their credits; what
+  follows ``~`` is the feedback of any other answer (a ``*`` answer at 0 %).
+* The stem is the question text without the answer block. For a blank, the block is the
+  gap: with text after ``}`` (missing-word format) it becomes ``____`` where it stood; at
+  the end it becomes `` ____`` — unless the text already marks its gap with a run of
+  underscores (``_____ is the largest continent.{=Asia}``), which is then kept as it is.
+  A choice question in missing-word format gets ``____`` where the block was. Text after the
+  block of a true/false question, or only quotes and semicolons after a choice block, is
+  kept as stem text, never a gap.
 * ``####`` general feedback → ``explanation``; ``#`` after an answer → its ``feedback``.
 
 Errors (``FormatIssue(severity="error")`` at the question's first line, no draft; reading
 goes on with the next question): ``unsupported_type`` (matching, essay, description, several
-answer sets), ``unknown_type`` (braces holding no recognised answer syntax),
-``unbalanced_braces``, ``empty_answers``, ``bad_weight``, ``bad_number``,
+answer sets), ``unbalanced_braces``, ``empty_answers``, ``bad_weight``, ``bad_number``,
 ``no_correct_answer``, ``invalid_question`` (the draft fails ``QuestionDraft.problems()``).
 Warnings are attached to the question and also listed in ``ParseResult.issues``.
 
 Writing (``write_gift``/``export_gift``) produces GIFT that ``read_gift`` reads back to
-equal drafts, with these limits: titles, difficulty, key points, source offsets are not
-written; a blank run in the stem always reads back as ``____`` (four underscores, as the
-generator writes it) and a blank at the end of the stem is preceded by one space; true/false
-is written only for the choices ("True", "False"), ("正确", "错误") or ("对", "错") in that
-order, and reads back with the labels described above. Drafts GIFT cannot hold (several
-blanks, other true/false labels, unsound drafts) are skipped: ``export_gift`` returns their
-indexes, and ``gift_problem`` says why.
+equal drafts: a blank question keeps its stem as it is (its gap included) with the answer
+block after it; credits, numeric answers and feedback are written as Moodle writes them.
+Titles, difficulty, key points and source offsets are not written. Drafts GIFT cannot hold
+are skipped — ``export_gift`` returns their indexes and ``gift_problem`` says why: several
+blanks, a blank mixing numeric and text answers, true/false labels other than those the
+stem's language reads back as, unsound drafts.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
 
-from quizzes.drafts import BLANK_MARKER, ChoiceDraft, QuestionDraft
-from quizzes.formats.base import FormatIssue, ParsedQuestion, ParseResult
+from quizzes.drafts import (
+    BLANK_MARKER,
+    CREDIT_PLACES,
+    FULL_CREDIT,
+    WILDCARD,
+    AnswerDraft,
+    ChoiceDraft,
+    QuestionDraft,
+    number_text,
+    numeric_answer,
+    range_answer,
+    with_answers,
+)
+from quizzes.formats.base import (
+    CJK_RE,
+    FormatIssue,
+    ParsedQuestion,
+    ParseResult,
+    default_true_false_labels,
+    true_false_labels_kept,
+)
+from quizzes.formats.markup import html_to_text, markdown_to_text
+
+__all__ = ["CJK_RE", "export_gift", "gift_problem", "read_gift", "write_gift"]
 
 BLANK = "____"
-TRUE_FALSE_LABELS: tuple[tuple[str, str], ...] = (("True", "False"), ("正确", "错误"), ("对", "错"))
-_EN_LABELS = ("True", "False")
-_ZH_LABELS = ("正确", "错误")
 
 # Escaped characters become private-use characters while parsing, so the syntax characters
 # that remain are all real syntax.
@@ -59,13 +89,17 @@ _ESCAPES = {"\\": "\ue000", "~": "\ue001", "=": "\ue002", "#": "\ue003", "{": "\
 _ESCAPES |= {"}": "\ue005", ":": "\ue006", "n": "\ue007"}
 _UNESCAPE = str.maketrans({v: ("\n" if k == "n" else k) for k, v in _ESCAPES.items()})
 _ESCAPE_RE = re.compile(r"\\([\\~=#{}:n])")
+_GAP = "\ue010"  # where the answer block stood, while the stem is built
 _TAG_RE = re.compile(r"\[tag:([^\]]+)\]", re.I)
 _CATEGORY_RE = re.compile(r"^\$CATEGORY:\s*(.*)$", re.I)
 _TITLE_RE = re.compile(r"::(.*?)::", re.S)
-_FORMAT_RE = re.compile(r"\[(html|moodle|plain|markdown)\]", re.I)
+_FORMAT_RE = re.compile(r"\s*\[(html|moodle|plain|markdown)\]", re.I)
 _WEIGHT_RE = re.compile(r"%(-?\d+(?:\.\d+)?)%")
-_HTML_TAG_RE = re.compile(r"</?[a-zA-Z][^>]*>")
-CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_NUMBER_RE = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+# After a choice block, only these are leftovers (a question copied out of code), not the
+# rest of a missing-word sentence.
+_STRAY_RE = re.compile(r"^[\s\"'`;]*$")
+_TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 
 
 class _Invalid(Exception):
@@ -132,199 +166,251 @@ def read_gift(text: str, *, true_false_labels: tuple[str, str] | None = None) ->
             title = _plain(match[1]).strip()
             source = source[match.end() :].lstrip()
         label = title or _first_words(_plain(source.split("{", 1)[0]))
+        reader = _Question(true_false_labels)
         try:
-            draft, warnings = _parse(source, tuple(tags), true_false_labels)
+            draft = reader.parse(source, tuple(tags))
         except _Invalid as invalid:
             result.issues.append(
                 FormatIssue(line_no, "error", invalid.code, invalid.message, label)
             )
             continue
         label = title or _first_words(draft.stem)
-        issues = tuple(FormatIssue(line_no, "warning", c, m, label) for c, m in warnings)
+        issues = tuple(FormatIssue(line_no, "warning", c, m, label) for c, m in reader.warnings)
         result.issues.extend(issues)
         result.questions.append(ParsedQuestion(draft, line_no, label, category, issues))
     return result
 
 
-def _parse(
-    source: str, tags: tuple[str, ...], labels: tuple[str, str] | None
-) -> tuple[QuestionDraft, list[tuple[str, str]]]:
-    warnings: list[tuple[str, str]] = []
-    text_format = ""
-    if match := _FORMAT_RE.match(source):
-        text_format = match[1].lower()
-        source = source[match.end() :]
-    opens = closes = depth = 0
-    for char in source:
-        if char == "{":
-            depth += 1
-            opens += 1
-        elif char == "}":
-            depth -= 1
-            closes += 1
-        if depth not in (0, 1):
+def _join(text: str) -> str:
+    """Remove the gap placeholder, joining what stood on either side with one space when
+    there was space on either side."""
+    left, _, right = text.partition(_GAP)
+    if left[-1:].isspace() or right[:1].isspace():
+        return f"{left.rstrip()} {right.lstrip()}".strip()
+    return (left + right).strip()
+
+
+class _Question:
+    """Reads one question block, collecting its warnings."""
+
+    def __init__(self, labels: tuple[str, str] | None) -> None:
+        self.labels = labels
+        self.warnings: list[tuple[str, str]] = []
+        self.format = "moodle"
+
+    def warn(self, code: str, message: str) -> None:
+        if (code, message) not in self.warnings:
+            self.warnings.append((code, message))
+
+    def text(self, protected: str, *, tagged: bool = True) -> str:
+        """A text of the question as plain text: its format tag (or the question's format)
+        applied, escapes resolved. The stem's tag was read already (``tagged=False``)."""
+        fmt = self.format
+        if tagged and (match := _FORMAT_RE.match(protected)):
+            fmt = match[1].lower()
+            protected = protected[match.end() :]
+        text = _plain(protected)
+        if fmt == "html":
+            text, images = html_to_text(text)
+            if images:
+                self.warn("image_dropped", "Images in the HTML are not kept.")
+        elif fmt == "markdown":
+            text = markdown_to_text(text)
+        return text.strip()
+
+    def parse(self, source: str, tags: tuple[str, ...]) -> QuestionDraft:
+        opens = closes = depth = 0
+        for char in source:
+            if char == "{":
+                depth += 1
+                opens += 1
+            elif char == "}":
+                depth -= 1
+                closes += 1
+            if depth not in (0, 1):
+                raise _Invalid("unbalanced_braces", "The braces { } of this question do not match.")
+        if depth:
             raise _Invalid("unbalanced_braces", "The braces { } of this question do not match.")
-    if depth:
-        raise _Invalid("unbalanced_braces", "The braces { } of this question do not match.")
-    if not opens:
-        raise _Invalid(
-            "unsupported_type", "A description (text without an answer set) is not a question."
-        )
-    if opens > 1:
-        raise _Invalid("unsupported_type", "Questions with several answer sets are not supported.")
-    start, end = source.index("{"), source.index("}")
-    prefix, inner, suffix = source[:start], source[start + 1 : end], source[end + 1 :]
-    explanation = ""
-    if (cut := inner.find("####")) >= 0:
-        explanation = _plain(inner[cut + 4 :]).strip()
-        inner = inner[:cut]
-    body = inner.strip()
-
-    def stem(blank: bool) -> str:
-        if suffix.strip():
-            text = prefix + BLANK + suffix
-        elif blank:
-            text = f"{prefix.rstrip()} {BLANK}" if prefix.strip() else BLANK
+        if not opens:
+            raise _Invalid(
+                "unsupported_type", "A description (text without an answer set) is not a question."
+            )
+        if opens > 1:
+            raise _Invalid(
+                "unsupported_type", "Questions with several answer sets are not supported."
+            )
+        start, end = source.index("{"), source.index("}")
+        prefix, inner, suffix = source[:start], source[start + 1 : end], source[end + 1 :]
+        if match := _FORMAT_RE.match(prefix):
+            self.format = match[1].lower()
+            prefix = prefix[match.end() :]
+        self.raw_stem = prefix + _GAP + suffix
+        self.suffix = suffix
+        explanation = ""
+        if (cut := inner.rfind("####")) >= 0:  # Moodle takes the last one
+            explanation = self.text(inner[cut + 4 :])
+            inner = inner[:cut]
+        body = inner.strip()
+        base = QuestionDraft("single", "", explanation=explanation, tags=tags)
+        if not body:
+            raise _Invalid("unsupported_type", "Essay questions are not supported.")
+        if body.startswith("#"):
+            draft = self.numerical(body[1:], base)
+        elif "~" in body:
+            draft = self.choices(body, base)
+        elif "=" in body and "->" in body:
+            raise _Invalid("unsupported_type", "Matching questions are not supported.")
+        elif (head := body.split("#", 1)[0].strip().upper()) in _TRUE_FALSE:
+            draft = self.true_false(body, _TRUE_FALSE[head], base)
         else:
-            text = prefix
-        text = _plain(text).strip()
-        if text_format == "html" and _HTML_TAG_RE.search(text):
-            warnings.append(("html_markup", "The question text holds HTML tags, kept as text."))
-        return text
+            draft = self.short_answer(body, base)
+        if problems := draft.problems():
+            raise _Invalid("invalid_question", "The question is not usable: " + ", ".join(problems))
+        return draft
 
-    if not body:
-        raise _Invalid("unsupported_type", "Essay questions are not supported.")
-    if body.startswith("#"):
-        accepted = _numerical(body[1:], warnings)
-        draft = QuestionDraft(
-            "blank", stem(True), blanks=(accepted,), explanation=explanation, tags=tags
-        )
-    elif (parts := body.split("#"))[0].strip().upper() in {"T", "TRUE", "F", "FALSE"}:
-        value = parts[0].strip().upper() in {"T", "TRUE"}
-        wrong = _plain(parts[1]).strip() if len(parts) > 1 else ""
-        right = _plain("#".join(parts[2:])).strip()
-        text = stem(False)
-        true_label, false_label = labels or (_ZH_LABELS if CJK_RE.search(text) else _EN_LABELS)
+    # --- stems ----------------------------------------------------------------------------
+
+    def blank_stem(self) -> str:
+        text = self.text(self.raw_stem, tagged=False)
+        before, _, after = text.partition(_GAP)
+        if not after.strip():
+            if BLANK_MARKER.search(before):
+                return before.strip()  # the text already marks its gap
+            return f"{before.rstrip()} {BLANK}" if before.strip() else BLANK
+        return text.replace(_GAP, BLANK).strip()
+
+    def choice_stem(self) -> str:
+        text = self.text(self.raw_stem, tagged=False)
+        if _STRAY_RE.match(_plain(self.suffix)):
+            return _join(text)
+        return text.replace(_GAP, BLANK).strip()
+
+    # --- answer sets ----------------------------------------------------------------------
+
+    def true_false(self, body: str, value: bool, base: QuestionDraft) -> QuestionDraft:
+        parts = body.split("#", 2)
+        wrong = self.text(parts[1]) if len(parts) > 1 else ""
+        right = self.text(parts[2]) if len(parts) > 2 else ""
+        stem = _join(self.text(self.raw_stem, tagged=False))
+        true_label, false_label = self.labels or default_true_false_labels(stem)
         choices = (
             ChoiceDraft(true_label, value, right if value else wrong),
             ChoiceDraft(false_label, not value, wrong if value else right),
         )
-        draft = QuestionDraft(
-            "true_false", text, choices=choices, explanation=explanation, tags=tags
+        return replace(base, kind="true_false", stem=stem, choices=choices)
+
+    def _weight(self, content: str) -> tuple[Decimal | None, str]:
+        content = content.lstrip()
+        if not content.startswith("%"):
+            return None, content
+        match = _WEIGHT_RE.match(content)
+        if not match or abs(Decimal(match[1])) > 100:
+            raise _Invalid("bad_weight", "A weight must be a percentage between -100 and 100.")
+        return Decimal(match[1]), content[match.end() :]
+
+    def choices(self, body: str, base: QuestionDraft) -> QuestionDraft:
+        if body[0] not in "=~":
+            body = "~" + body  # Moodle: text before the first mark is a wrong answer
+        items: list[tuple[str, Decimal | None, str, str]] = []
+        for mark, content in re.findall(r"([=~])([^=~]*)", body):
+            weight, rest = self._weight(content)
+            text, _, feedback = rest.partition("#")
+            items.append((mark, weight, self.text(text), self.text(feedback)))
+        if any(not text for _, _, text, _ in items):
+            raise _Invalid("empty_answers", "An answer of this question is empty.")
+        choices = tuple(
+            ChoiceDraft(text, w > 0 if w is not None else mark == "=", fb)
+            for mark, w, text, fb in items
         )
-    elif body[0] in "=~":
-        draft = _answers(body, stem, explanation, tags, warnings)
-    else:
-        raise _Invalid("unknown_type", "The answer set is not in a known GIFT syntax.")
-    if problems := draft.problems():
-        raise _Invalid("invalid_question", "The question is not usable: " + ", ".join(problems))
-    return draft, warnings
+        correct = sum(c.correct for c in choices)
+        has_right = any(mark == "=" for mark, *_ in items)
+        if not correct:
+            raise _Invalid("no_correct_answer", "No answer of this question is marked right.")
+        if len(choices) < 2:
+            raise _Invalid("too_few_choices", "A choice question needs at least two answers.")
+        if has_right and correct > 1:
+            self.warn("several_right_answers", "Several answers are right; all are now required.")
+        if not has_right:
+            total = sum(w for _, w, _, _ in items if w is not None and w > 0)
+            if abs(total - 100) > Decimal("0.05"):
+                self.warn("weights_sum", f"The positive weights add up to {total:g}, not 100.")
+        kind = "single" if has_right and correct == 1 else "multiple"
+        return replace(base, kind=kind, stem=self.choice_stem(), choices=choices)
 
+    def _credit(self, weight: Decimal | None) -> Decimal:
+        if weight is None:
+            return FULL_CREDIT
+        if weight < 0:
+            raise _Invalid("bad_weight", "An accepted answer cannot earn a negative weight.")
+        return weight.quantize(Decimal(1).scaleb(-CREDIT_PLACES))
 
-def _weight(content: str) -> tuple[float | None, str]:
-    content = content.lstrip()
-    if not content.startswith("%"):
-        return None, content
-    match = _WEIGHT_RE.match(content)
-    if not match or abs(float(match[1])) > 100:
-        raise _Invalid("bad_weight", "A weight must be a percentage between -100 and 100.")
-    return float(match[1]), content[match.end() :]
-
-
-def _answers(
-    body: str,
-    stem: Callable[[bool], str],
-    explanation: str,
-    tags: tuple[str, ...],
-    warnings: list[tuple[str, str]],
-) -> QuestionDraft:
-    items: list[tuple[str, float | None, str, str]] = []
-    for mark, content in re.findall(r"([=~])([^=~]*)", body):
-        weight, rest = _weight(content)
-        text, _, feedback = rest.partition("#")
-        items.append((mark, weight, _plain(text).strip(), _plain(feedback).strip()))
-    if all(mark == "=" and "->" in text for mark, _, text, _ in items):
-        raise _Invalid("unsupported_type", "Matching questions are not supported.")
-    if any(not text for _, _, text, _ in items):
-        raise _Invalid("empty_answers", "An answer of this question is empty.")
-    if all(mark == "=" for mark, *_ in items):
-        accepted = tuple(dict.fromkeys(t for _, w, t, _ in items if w is None or w == 100))
-        if len(accepted) < len(items):
-            warnings.append(
-                ("partial_credit_dropped", "Answers with partial credit were not kept.")
-            )
-        if any(feedback for *_, feedback in items):
-            warnings.append(("feedback_dropped", "Feedback on short answers is not kept."))
-        if not accepted:
+    def _blank(self, answers: list[AnswerDraft], base: QuestionDraft) -> QuestionDraft:
+        if not any(a.credit == FULL_CREDIT for a in answers):
             raise _Invalid("no_correct_answer", "No answer earns full credit.")
-        return QuestionDraft(
-            "blank", stem(True), blanks=(accepted,), explanation=explanation, tags=tags
-        )
-    choices = tuple(
-        ChoiceDraft(text, w > 0 if w is not None else mark == "=", fb)
-        for mark, w, text, fb in items
-    )
-    correct = sum(c.correct for c in choices)
-    has_right = any(mark == "=" for mark, *_ in items)
-    if not correct:
-        raise _Invalid("no_correct_answer", "No answer of this question is marked right.")
-    if len(choices) < 2:
-        raise _Invalid("too_few_choices", "A choice question needs at least two answers.")
-    if has_right and correct > 1:
-        warnings.append(
-            ("several_right_answers", "Several answers are right; all are now required.")
-        )
-    if not has_right:
-        total = sum(w for _, w, _, _ in items if w is not None and w > 0)
-        if abs(total - 100) > 0.05:
-            warnings.append(("weights_sum", f"The positive weights add up to {total:g}, not 100."))
-    kind = "single" if has_right and correct == 1 else "multiple"
-    return QuestionDraft(kind, stem(False), choices=choices, explanation=explanation, tags=tags)
+        return with_answers(replace(base, kind="blank", stem=self.blank_stem()), (tuple(answers),))
 
+    def short_answer(self, body: str, base: QuestionDraft) -> QuestionDraft:
+        parts = body.split("=")
+        if not parts[0].strip():
+            parts = parts[1:]
+        answers = []
+        for part in parts:
+            weight, rest = self._weight(part)
+            text, _, feedback = rest.partition("#")
+            text = self.text(text)
+            if not text:
+                raise _Invalid("empty_answers", "An answer of this question is empty.")
+            answers.append(AnswerDraft(text, self._credit(weight), feedback=self.text(feedback)))
+        return self._blank(answers, base)
 
-def _number(text: str) -> float:
-    try:
-        return float(text.strip())
-    except ValueError:
-        raise _Invalid("bad_number", f"{text.strip()!r} is not a number.") from None
+    def _number(self, text: str) -> Decimal:
+        cleaned = _plain(text).strip()
+        if not _NUMBER_RE.match(cleaned):
+            raise _Invalid("bad_number", f"{cleaned!r} is not a number.")
+        try:
+            value = Decimal(cleaned)
+        except InvalidOperation:
+            raise _Invalid("bad_number", f"{cleaned!r} is not a number.") from None
+        return value.normalize() if value else Decimal(0)
 
-
-def _format_number(value: float) -> str:
-    return str(int(value)) if value.is_integer() else f"{value:.10g}"
-
-
-def _numerical(body: str, warnings: list[tuple[str, str]]) -> tuple[str, ...]:
-    body = body.strip()
-    items = body.split("=")[1:] if body.startswith("=") else [body]
-    accepted: list[str] = []
-    for item in items:
-        weight, rest = _weight(item)
-        value = _plain(rest.partition("#")[0]).strip()
-        if not value:
+    def numerical(self, body: str, base: QuestionDraft) -> QuestionDraft:
+        wrong = ""
+        if (tilde := body.find("~")) >= 0:
+            body, wrong = body[:tilde], body[tilde + 1 :]
+        parts = body.split("=")
+        if not parts[0].strip():
+            parts = parts[1:]
+        if not parts:
             raise _Invalid("empty_answers", "A numerical answer is empty.")
-        if weight is not None and weight != 100:
-            warnings.append(("partial_credit_dropped", "Partial-credit answers were not kept."))
-            continue
-        if ".." in value:
-            low_text, high_text = value.split("..", 1)
-            low, high = sorted((_number(low_text), _number(high_text)))
-            if low.is_integer() and high.is_integer() and high - low < 10:
-                accepted += [str(n) for n in range(int(low), int(high) + 1)]
+        answers = []
+        for part in parts:
+            weight, rest = self._weight(part)
+            value, _, feedback = rest.partition("#")
+            value = _plain(value).strip()
+            credit, feedback = self._credit(weight), self.text(feedback)
+            if not value:
+                raise _Invalid("empty_answers", "A numerical answer is empty.")
+            if value.find("..") > 0:
+                low, high = value.split("..", 1)
+                answer = range_answer(
+                    self._number(low), self._number(high), credit=credit, feedback=feedback
+                )
+            elif value.find(":") > 0:
+                number, tolerance = value.split(":", 1)
+                answer = numeric_answer(
+                    self._number(number),
+                    self._number(tolerance),
+                    credit=credit,
+                    feedback=feedback,
+                )
             else:
-                accepted.append(_format_number((low + high) / 2))
-                warnings.append(("range_dropped", "The range was replaced by its midpoint."))
-        elif ":" in value:
-            exact, tolerance = value.split(":", 1)
-            _number(exact)
-            if _number(tolerance):
-                warnings.append(("tolerance_dropped", "The tolerance is not kept."))
-            accepted.append(exact.strip())
-        else:
-            _number(value)
-            accepted.append(value)
-    if not accepted:
-        raise _Invalid("no_correct_answer", "No numerical answer earns full credit.")
-    return tuple(dict.fromkeys(accepted))
+                answer = numeric_answer(self._number(value), credit=credit, feedback=feedback)
+            answers.append(answer)
+        if wrong.strip():
+            weight, rest = self._weight(wrong)
+            feedback = self.text(rest.partition("#")[2])
+            answers.append(AnswerDraft(WILDCARD, Decimal(0), feedback=feedback))
+        return self._blank(answers, base)
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -336,17 +422,27 @@ def _escape(text: str) -> str:
     return text.replace("\n", "\\n")
 
 
+def _text(text: str) -> str:
+    """An answer or feedback text: escaped, and marked [plain] when it would otherwise
+    start like a format tag."""
+    escaped = _escape(text)
+    return "[plain]" + escaped if _FORMAT_RE.match(escaped) else escaped
+
+
 def _answer(mark: str, text: str, weight: str = "") -> str:
     # A text starting with % would be read as a weight: give an explicit one first.
     if not weight and text.startswith("%"):
         weight = "100" if mark == "=" else "0"
-    return f"{mark}{f'%{weight}%' if weight else ''}{_escape(text)}"
+    return f"{mark}{f'%{weight}%' if weight else ''}{_text(text)}"
 
 
-def _true_false_value(draft: QuestionDraft) -> bool | None:
-    texts = tuple(c.text.strip().casefold() for c in draft.choices)
-    if len(texts) == 2 and any(texts == (a.casefold(), b.casefold()) for a, b in TRUE_FALSE_LABELS):
-        return draft.choices[0].correct
+def _blank_problem(answers: tuple[AnswerDraft, ...]) -> str | None:
+    numeric = [a for a in answers if a.is_numeric]
+    if not numeric:
+        return None
+    others = [a for a in answers if not a.is_numeric]
+    if len(others) > 1 or any(a.text != WILDCARD or a.credit for a in others):
+        return "mixed_answers"
     return None
 
 
@@ -356,12 +452,14 @@ def gift_problem(draft: QuestionDraft) -> str | None:
         return "invalid_draft"
     if draft.kind == "blank" and len(draft.blanks) != 1:
         return "several_blanks"
-    if draft.kind == "true_false" and _true_false_value(draft) is None:
+    if draft.kind == "blank":
+        return _blank_problem(draft.blank_answers()[0])
+    if draft.kind == "true_false" and not true_false_labels_kept(draft):
         return "true_false_labels"
     return None
 
 
-def _percent(value: float) -> str:
+def _percent(value: float | Decimal) -> str:
     text = f"{value:.5f}".rstrip("0").rstrip(".")
     return "0" if text in {"-0", ""} else text
 
@@ -373,28 +471,56 @@ def _start_line(stem: str) -> str:
     return stem
 
 
+def _credit(answer: AnswerDraft) -> str:
+    return "" if answer.credit == FULL_CREDIT else _percent(answer.credit)
+
+
+def _feedback(answer: AnswerDraft) -> str:
+    return f"#{_text(answer.feedback)}" if answer.feedback else ""
+
+
+def _numeric_value(answer: AnswerDraft) -> str:
+    number, tolerance = answer.number or Decimal(0), answer.tolerance or Decimal(0)
+    if answer.is_range:
+        return f"{number_text(number - tolerance)}..{number_text(number + tolerance)}"
+    if tolerance:
+        return f"{number_text(number)}:{number_text(tolerance)}"
+    return number_text(number)
+
+
+def _blank_block(answers: tuple[AnswerDraft, ...]) -> str:
+    if any(a.is_numeric for a in answers):
+        items = []
+        for answer in answers:
+            if answer.is_numeric:
+                weight = _credit(answer)
+                items.append(
+                    f"={f'%{weight}%' if weight else ''}{_numeric_value(answer)}"
+                    + _feedback(answer)
+                )
+        wildcard = [a for a in answers if not a.is_numeric]
+        if wildcard:
+            items.append(f"~{_feedback(wildcard[0]) or '#'}")
+        return "#" + " ".join(items)
+    return " ".join(_answer("=", a.text, _credit(a)) + _feedback(a) for a in answers)
+
+
 def _write_one(draft: QuestionDraft) -> str:
     lines = [f"// {' '.join(f'[tag:{tag}]' for tag in draft.tags)}"] if draft.tags else []
-    general = f"####{_escape(draft.explanation)}" if draft.explanation else ""
-    if draft.kind == "blank":
-        marker = BLANK_MARKER.search(draft.stem)
-        assert marker is not None
-        before, after = draft.stem[: marker.start()], draft.stem[marker.end() :]
-        answers = " ".join(_answer("=", a) for a in draft.blanks[0])
-        answers += f" {general}" if general else ""
-        if after.strip():
-            lines.append(_start_line(f"{_escape(before)}{{{answers}}}{_escape(after)}"))
-        else:
-            head = _escape(before.rstrip())
-            lines.append(_start_line(f"{head} {{{answers}}}" if head else f"{{{answers}}}"))
-        return "\n".join(lines)
+    general = f"####{_text(draft.explanation)}" if draft.explanation else ""
     stem = _start_line(_escape(draft.stem))
+    if draft.kind == "blank":
+        # The stem keeps its gap as it is; the block after it reads back as that gap.
+        block = _blank_block(draft.blank_answers()[0])
+        block += f" {general}" if general else ""
+        lines.append(f"{stem} {{{block}}}")
+        return "\n".join(lines)
     if draft.kind == "true_false":
-        value = _true_false_value(draft)
+        value = draft.choices[0].correct
         right = next(c.feedback for c in draft.choices if c.correct)
         wrong = next(c.feedback for c in draft.choices if not c.correct)
-        feedback = f"#{_escape(wrong)}" if wrong or right else ""
-        feedback += f"#{_escape(right)}" if right else ""
+        feedback = f"#{_text(wrong)}" if wrong or right else ""
+        feedback += f"#{_text(right)}" if right else ""
         lines.append(f"{stem} {{{'TRUE' if value else 'FALSE'}{feedback}{general}}}")
         return "\n".join(lines)
     lines.append(stem + " {")
@@ -406,7 +532,7 @@ def _write_one(draft: QuestionDraft) -> str:
             weight = (100 if choice.correct else -100) / correct
             answer = _answer("~", choice.text, _percent(weight))
         if choice.feedback:
-            answer += f"#{_escape(choice.feedback)}"
+            answer += f"#{_text(choice.feedback)}"
         lines.append(f"\t{answer}")
     if general:
         lines.append(f"\t{general}")

@@ -7,9 +7,10 @@ parser's line.
 
 Held types: ``multichoice`` (``<single>`` true → single, false → multiple; a positive
 fraction marks a correct answer), ``multichoiceset`` (→ multiple), ``truefalse`` (→ choices
-"True"/"False"), ``shortanswer`` (→ one blank; answers of fraction 100 are its alternatives,
-partial-credit answers are dropped with a warning) and ``numerical`` (→ one blank holding the
-number; a tolerance is not kept, with a warning). ``<question type="category">`` sets the
+"True"/"False", or "正确"/"错误" for a Chinese question), ``shortanswer`` (→ one blank; every
+answer with a fraction of 0 or more is kept with its credit and feedback) and ``numerical``
+(→ one blank of numeric answers: number ± tolerance, with credit and feedback; ``*`` is any
+other answer; units are not kept, with a warning). ``<question type="category">`` sets the
 category of the questions after it ("$course$/top/A/B" → "A/B"). Every other type (matching,
 essay, description, cloze/multianswer, ddwtos, …) is reported per question as
 ``unsupported_type``, with its line and title.
@@ -23,11 +24,14 @@ Warnings of a question are both in ``ParsedQuestion.warnings`` and in ``ParseRes
 errors are in ``ParseResult.issues`` only and the question is not returned.
 
 The writer emits one category (when given) and each draft as multichoice / truefalse /
-shortanswer, with text as escaped HTML in CDATA. A blank draft with more than one blank has no
-Moodle short-answer equivalent (that would be cloze): it is skipped and an XML comment
-records it. Difficulty, key point and source fields are not written (Moodle holds none);
-tags are. True/false drafts are written by which choice is correct (a "True"/"正确"/"对"
-label, or else the first choice, stands for true) and read back as "True"/"False".
+shortanswer / numerical, with text as escaped HTML in CDATA that reads back exactly
+(``markup.text_to_html``). A blank of numeric answers is a ``numerical`` question (a range
+as its midpoint ± half its width, with ``<studyapp_range>1</studyapp_range>``, which Moodle
+ignores, so that it reads back as a range); a blank of text answers is a ``shortanswer``
+with each answer's fraction and feedback. Drafts Moodle XML cannot hold are skipped
+(``xml_problem`` says why): several blanks (that would be cloze), numeric and text answers
+in one blank, true/false labels other than those the stem's language reads back as.
+Difficulty, key point and source fields are not written (Moodle holds none); tags are.
 """
 
 from __future__ import annotations
@@ -36,74 +40,38 @@ import codecs
 import html
 import re
 from collections.abc import Iterable
-from html.parser import HTMLParser
+from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 from defusedxml.common import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from quizzes.drafts import BLANK_MARKER, ChoiceDraft, QuestionDraft
-from quizzes.formats.base import FormatIssue, ParsedQuestion, ParseResult, problem_issues
+from quizzes.drafts import (
+    BLANK_MARKER,
+    CREDIT_PLACES,
+    WILDCARD,
+    AnswerDraft,
+    ChoiceDraft,
+    QuestionDraft,
+    number_text,
+    numeric_answer,
+    with_answers,
+)
+from quizzes.formats.base import (
+    FormatIssue,
+    ParsedQuestion,
+    ParseResult,
+    default_true_false_labels,
+    problem_issues,
+    true_false_labels_kept,
+)
+from quizzes.formats.markup import html_to_text, text_to_html
 
-__all__ = ["read_moodle_xml", "write_moodle_xml"]
+__all__ = ["html_to_text", "read_moodle_xml", "text_to_html", "write_moodle_xml", "xml_problem"]
 
 SUPPORTED = ("multichoice", "multichoiceset", "truefalse", "shortanswer", "numerical")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _TRUE_LABELS = {"true", "t", "正确", "对", "是", "√"}
-
-
-# --------------------------------------------------------------------------- HTML → text
-
-
-class _TextExtractor(HTMLParser):
-    _BREAK_TAGS = frozenset({"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "pre"})
-    _SKIP_TAGS = frozenset({"script", "style", "head", "title"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
-        self.images = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._SKIP_TAGS:
-            self.skipping += 1
-        elif tag == "br":
-            self.parts.append("\n")
-        elif tag in self._BREAK_TAGS:
-            self.parts.append("\n\n")
-        elif tag == "img":
-            self.images += 1
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._SKIP_TAGS:
-            self.skipping = max(0, self.skipping - 1)
-        elif tag in self._BREAK_TAGS:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            # Source line breaks and indentation in HTML are only spaces.
-            self.parts.append(re.sub(r"\s+", " ", data))
-
-
-def html_to_text(markup: str) -> tuple[str, int]:
-    """Plain text of an HTML fragment and how many images it dropped."""
-    extractor = _TextExtractor()
-    extractor.feed(markup)
-    extractor.close()
-    raw = "".join(extractor.parts).replace("\xa0", " ")
-    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in raw.split("\n")]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    # A single paragraph is the common case: no blank lines around it.
-    return re.sub(r"\n\n", "\n", text), extractor.images
-
-
-def text_to_html(text: str) -> str:
-    return "<br>".join(html.escape(line, quote=False) for line in text.split("\n"))
 
 
 # --------------------------------------------------------------------------- reading
@@ -236,26 +204,52 @@ def _read_question(q: _Question, qtype: str) -> QuestionDraft:
                 truth = value
         if truth is None:
             raise ValueError("no true/false answer has a positive fraction")
+        true_label, false_label = default_true_false_labels(stem)
         choices = (
-            ChoiceDraft("True", truth, feedback[True]),
-            ChoiceDraft("False", not truth, feedback[False]),
+            ChoiceDraft(true_label, truth, feedback[True]),
+            ChoiceDraft(false_label, not truth, feedback[False]),
         )
         return QuestionDraft("true_false", choices=choices, **base)
-    # shortanswer / numerical → one blank
-    accepted = tuple(t for f, t, _ in answers if f >= 100 and t.strip())
-    if any(0 < f < 100 for f, _, _ in answers):
-        q.warn("partial_credit_dropped", "Answers with partial credit are not kept.")
-    if qtype == "numerical":
-        tolerances = [a.findtext("tolerance", "0").strip() for a in element.findall("answer")]
-        if any(t not in ("", "0", "0.0") for t in tolerances):
-            q.warn("tolerance_dropped", "The tolerance of a numerical answer is not kept.")
-        if element.find("units/unit") is not None:
-            q.warn("units_dropped", "Units of a numerical answer are not kept.")
+    # shortanswer / numerical → one blank; answers at a negative fraction cannot be kept.
+    if any(f < 0 for f, _, _ in answers):
+        raise ValueError("an accepted answer has a negative fraction")
+    kept: list[AnswerDraft] = []
+    elements = element.findall("answer")
+    for (fraction, text, feedback), node in zip(answers, elements, strict=True):
+        credit = Decimal(repr(fraction)).quantize(Decimal(1).scaleb(-CREDIT_PLACES))
+        if not text.strip():
+            continue
+        if qtype == "numerical" and text.strip() != WILDCARD:
+            number = _decimal(text)
+            tolerance = _decimal(node.findtext("tolerance", "0").strip() or "0")
+            if node.findtext("studyapp_range", "").strip() == "1":
+                kept.append(
+                    numeric_answer(
+                        number, tolerance, is_range=True, credit=credit, feedback=feedback
+                    )
+                )
+            else:
+                kept.append(numeric_answer(number, tolerance, credit=credit, feedback=feedback))
+        else:
+            kept.append(AnswerDraft(text.strip(), credit, feedback=feedback))
+    if qtype == "numerical" and element.find("units/unit") is not None:
+        q.warn("units_dropped", "Units of a numerical answer are not kept.")
     if not BLANK_MARKER.search(stem):
         stem = f"{stem} _____" if stem else "_____"
         q.warn("blank_added", "The question text had no ___ blank; one was added at its end.")
     base["stem"] = stem
-    return QuestionDraft("blank", blanks=(accepted,) if accepted else (), **base)
+    draft = QuestionDraft("blank", **base)
+    return with_answers(draft, (tuple(kept),)) if kept else draft
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise ValueError(f"{text.strip()!r} is not a number") from None
+    if not value.is_finite():
+        raise ValueError(f"{text.strip()!r} is not a number")
+    return value.normalize() if value else Decimal(0)
 
 
 _EXPAT_CODECS = {"utf-8", "utf-16", "utf-16-le", "utf-16-be", "iso8859-1", "ascii"}
@@ -356,7 +350,7 @@ def _text_block(tag: str, text: str, indent: str, attrs: str = ' format="html"')
     )
 
 
-def _fraction(value: float) -> str:
+def _fraction(value: float | Decimal) -> str:
     return f"{value:.5f}".rstrip("0").rstrip(".")
 
 
@@ -372,9 +366,44 @@ def _name(draft: QuestionDraft) -> str:
     return first if len(first) <= 60 else first[:57] + "…"
 
 
+def _numerical_answer(answer: AnswerDraft, indent: str = "    ") -> str:
+    fraction = _fraction(answer.credit)
+    if not answer.is_numeric:  # the "*" answer: any other response
+        out = f'{indent}<answer fraction="{fraction}" format="moodle_auto_format">\n'
+        out += f"{indent}  <text>*</text>\n"
+    else:
+        out = f'{indent}<answer fraction="{fraction}" format="moodle_auto_format">\n'
+        out += f"{indent}  <text>{number_text(answer.number or Decimal(0))}</text>\n"
+        out += f"{indent}  <tolerance>{number_text(answer.tolerance or Decimal(0))}</tolerance>\n"
+        if answer.is_range:
+            out += f"{indent}  <studyapp_range>1</studyapp_range>\n"
+    out += _text_block("feedback", answer.feedback, indent + "  ")
+    return out + f"{indent}</answer>\n"
+
+
+def xml_problem(draft: QuestionDraft) -> str | None:
+    """Why ``draft`` cannot be written as Moodle XML, as a code; None when it can."""
+    if draft.problems():
+        return "invalid_draft"
+    if draft.kind == "blank":
+        if len(draft.blanks) != 1:
+            return "several_blanks"
+        answers = draft.blank_answers()[0]
+        if any(a.is_numeric for a in answers) and any(
+            not a.is_numeric and a.text != WILDCARD for a in answers
+        ):
+            return "mixed_answers"
+    if draft.kind == "true_false" and not true_false_labels_kept(draft):
+        return "true_false_labels"
+    return None
+
+
 def _question(draft: QuestionDraft) -> str:
     qtype = {"single": "multichoice", "multiple": "multichoice"}.get(draft.kind, "")
-    qtype = qtype or ("truefalse" if draft.kind == "true_false" else "shortanswer")
+    if draft.kind == "blank":
+        numeric = any(a.is_numeric for a in draft.blank_answers()[0])
+        qtype = "numerical" if numeric else "shortanswer"
+    qtype = qtype or "truefalse"
     out = f'  <question type="{qtype}">\n'
     out += f"    <name>\n      <text>{html.escape(_name(draft), quote=False)}</text>\n    </name>\n"
     out += _text_block("questiontext", draft.stem, "    ")
@@ -405,9 +434,14 @@ def _question(draft: QuestionDraft) -> str:
             out += _text_block("feedback", choice.feedback, "      ")
             out += "    </answer>\n"
     else:
-        out += "    <usecase>0</usecase>\n"
-        for alternative in draft.blanks[0]:
-            out += _answer("100", alternative, "")
+        answers = draft.blank_answers()[0]
+        if any(a.is_numeric for a in answers):
+            for answer in answers:
+                out += _numerical_answer(answer)
+        else:
+            out += "    <usecase>0</usecase>\n"
+            for answer in answers:
+                out += _answer(_fraction(answer.credit), answer.text, answer.feedback)
     if draft.tags:
         out += "    <tags>\n"
         for tag in draft.tags:
@@ -419,8 +453,7 @@ def _question(draft: QuestionDraft) -> str:
 def write_moodle_xml(drafts: Iterable[QuestionDraft], *, category: str = "") -> str:
     """Moodle XML for ``drafts``, under ``category`` ("A/B" → "$course$/top/A/B") if given.
 
-    Blank drafts with several blanks are skipped (an XML comment says so): Moodle's short
-    answer holds one blank only."""
+    Drafts Moodle XML cannot hold (``xml_problem``) are skipped; an XML comment says so."""
     out = '<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n'
     if category:
         path = "/".join(part.strip() for part in category.split("/") if part.strip())
@@ -428,11 +461,8 @@ def write_moodle_xml(drafts: Iterable[QuestionDraft], *, category: str = "") -> 
         out += f"    <category>\n      <text>$course$/top/{html.escape(path, quote=False)}</text>\n"
         out += "    </category>\n  </question>\n"
     for number, draft in enumerate(drafts, 1):
-        if draft.kind == "blank" and len(draft.blanks) != 1:
-            out += (
-                f"  <!-- question {number} skipped: {len(draft.blanks)} blanks cannot be "
-                "written as a Moodle short answer -->\n"
-            )
+        if problem := xml_problem(draft):
+            out += f"  <!-- question {number} skipped: {problem} -->\n"
             continue
         out += _question(draft)
     return out + "</quiz>\n"

@@ -36,7 +36,8 @@ dropped, reading goes on): ``unknown_kind``, ``empty_stem``, ``empty_answers``,
 Writing: ``export_xlsx``/``export_csv`` write a header row and one row per draft; the
 answer is written so that reading gives the same draft back. Not written: choice feedback,
 source fields. Drafts a sheet cannot hold (more than 8 choices, a blank answer holding "|",
-"；" or ";", unsound drafts) are skipped and their indexes returned (``sheet_problem``
+"；" or ";", a blank with partial credit, numeric answers or answer feedback, unsound drafts)
+are skipped and their indexes returned (``sheet_problem``
 says why). Cells that a spreadsheet would run as a formula (starting with = + - @, tab or
 CR) are neutralised: in .xlsx they are typed as text with Excel's quote prefix, in CSV they
 get a leading apostrophe, which the CSV reader removes again.
@@ -54,9 +55,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from quizzes.drafts import BLANK_MARKER, ChoiceDraft, Kind, QuestionDraft
-from quizzes.formats.base import FormatIssue, ParsedQuestion, ParseResult, problem_issues
+from quizzes.formats.base import CJK_RE, FormatIssue, ParsedQuestion, ParseResult, problem_issues
 from quizzes.formats.chinese_text import BRACKET_BLANK, answer_letters, truth_value
-from quizzes.formats.gift import CJK_RE
 from quizzes.ingest import IngestError, IngestLimits
 from quizzes.ingest.charset import decode_text
 from quizzes.ingest.docx import check_archive
@@ -584,6 +584,9 @@ def sheet_problem(draft: QuestionDraft) -> str | None:
         return "invalid_draft"
     if len(draft.choices) > len(OPTION_LETTERS):
         return "too_many_choices"
+    if draft.answers:
+        # Credits, numeric answers and answer feedback have no column.
+        return "answer_details"
     if any(_BLANK_PARTS.search(a) or _ALTERNATIVES.search(a) for b in draft.blanks for a in b):
         return "blank_separator"
     return None

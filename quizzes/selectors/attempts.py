@@ -21,6 +21,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from quizzes import grading
+from quizzes.formats.notation import answer_display
 from quizzes.models import (
     Assignment,
     AssignmentResult,
@@ -33,7 +34,7 @@ from quizzes.models import (
     QuizSlot,
     User,
 )
-from quizzes.services.attempts import item_grade
+from quizzes.services.attempts import blank_key, item_grade
 
 from .access import group_ids_with_ancestors
 from .banks import StemPart, stem_parts
@@ -178,8 +179,16 @@ class ChoiceOutcome:
 class BlankOutcome:
     number: int
     response: str
+    # Whether the response earns the blank's whole mark; ``credit`` is what it earns, in
+    # per cent, and ``feedback`` that of the accepted answer it matched.
     right: bool
     accepted: tuple[str, ...]
+    credit: Decimal = Decimal(100)
+    feedback: str = ""
+
+    @property
+    def verdict(self) -> str:
+        return "right" if self.right else ("partly" if self.credit > 0 else "wrong")
 
 
 @dataclass(frozen=True)
@@ -284,9 +293,16 @@ def _outcome(item: AttemptItem) -> ItemOutcome:
     version = item.question_version
     shown = list(item.choices.all())
     responses = {b.blank: b.response for b in item.blanks.all()}
+    # What learners are told is accepted: the answers that earn something.
     accepted: dict[int, list[str]] = {}
     for answer in version.blank_answers.all():
-        accepted.setdefault(answer.blank, []).append(answer.text)
+        earning = accepted.setdefault(answer.blank, [])
+        if answer.credit > 0:
+            earning.append(answer_display(answer.text, answer.credit))
+    key = blank_key(version)
+    matches = {
+        number: grading.blank_match(responses.get(number, ""), key[number]) for number in key
+    }
     # A checked item of an open attempt has no score yet: grade it as finishing will.
     score = item.score if item.score is not None else item_grade(item)
     if score >= item.points:
@@ -299,10 +315,12 @@ def _outcome(item: AttemptItem) -> ItemOutcome:
         BlankOutcome(
             number=number,
             response=responses.get(number, ""),
-            right=grading.blank_matches(responses.get(number, ""), accepted[number]),
+            right=match is not None and match.credit == 1,
             accepted=tuple(accepted[number]),
+            credit=_percent(match.credit) if match is not None else Decimal(0),
+            feedback=match.feedback if match is not None else "",
         )
-        for number in sorted(accepted)
+        for number, match in sorted(matches.items())
     )
     key_point = item.question.key_point
     return ItemOutcome(
@@ -329,6 +347,10 @@ def _outcome(item: AttemptItem) -> ItemOutcome:
             else ""
         ),
     )
+
+
+def _percent(share) -> Decimal:
+    return (Decimal(share.numerator) * 100 / Decimal(share.denominator)).quantize(Decimal("0.01"))
 
 
 def _screen(item: AttemptItem, *, total: int, outcome: ItemOutcome | None) -> QuestionScreen:

@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _gettext
 
 from quizzes.drafts import BLANK_MARKER, QuestionDraft
+from quizzes.formats.notation import format_answer
 from quizzes.models import (
     KeyPoint,
     Question,
@@ -313,8 +314,8 @@ def _describe(draft: QuestionDraft) -> list[tuple[str, str]]:
                 _gettext("Accepted answers"),
                 "\n".join(
                     _gettext("Blank %(number)s: %(answers)s")
-                    % {"number": i, "answers": " | ".join(answers)}
-                    for i, answers in enumerate(draft.blanks, start=1)
+                    % {"number": i, "answers": " | ".join(format_answer(a) for a in answers)}
+                    for i, answers in enumerate(draft.blank_answers(), start=1)
                 ),
             )
         )

@@ -7,9 +7,12 @@ Loading is a constant number of queries whatever the size: versions, choices and
 answers are read by subquery, not by a list of ids.
 
 Each format holds what it can (see the writers in ``quizzes.formats``): Aiken only single
-choice, GIFT and Moodle XML one blank per question, the sheet at most eight options, the
-Chinese plain-text layout no blank answer with "/", "|" or "；". ``format_problem`` says
-whether a draft is left out; an export says how many were.
+choice, GIFT and Moodle XML one blank per question (with credits, numeric answers and
+feedback), the sheet and the Chinese plain-text layout only plain, full-credit text answers
+(the sheet at most eight options, the plain text no blank answer with "/", "|" or "；").
+``format_problem`` says whether a draft is left out and why; an export says how many were,
+and ``LEFT_OUT_REASONS`` tells the organizer each reason in their language. Nothing a
+format cannot hold is ever dropped silently from a question that is written.
 """
 
 from __future__ import annotations
@@ -22,11 +25,11 @@ from dataclasses import dataclass, replace
 from django.db.models import Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from quizzes.drafts import QuestionDraft
+from quizzes.drafts import AnswerDraft, QuestionDraft
 from quizzes.formats.aiken import aiken_problem, export_aiken
-from quizzes.formats.chinese_text import write_chinese_text
+from quizzes.formats.chinese_text import chinese_text_problem, write_chinese_text
 from quizzes.formats.gift import export_gift, gift_problem
-from quizzes.formats.moodle_xml import write_moodle_xml
+from quizzes.formats.moodle_xml import write_moodle_xml, xml_problem
 from quizzes.formats.spreadsheet import export_csv, export_xlsx, sheet_problem
 from quizzes.models import BlankAnswer, Choice, Question, QuestionBank, QuestionVersion, Quiz
 from quizzes.services.banks import version_draft_from_parts  # a pure conversion
@@ -105,27 +108,31 @@ class ExportFile:
     left_out: int
 
 
-def _txt_problem(draft: QuestionDraft) -> str | None:
-    if draft.problems():
-        return "invalid_draft"
-    if any(re.search(r"[/|；]", a) for answers in draft.blanks for a in answers):
-        return "blank_separator"
-    return None
-
-
-def _xml_problem(draft: QuestionDraft) -> str | None:
-    if draft.problems():
-        return "invalid_draft"
-    return "several_blanks" if draft.kind == "blank" and len(draft.blanks) != 1 else None
-
-
 _PROBLEMS: dict[str, Callable[[QuestionDraft], str | None]] = {
     "xlsx": sheet_problem,
     "csv": sheet_problem,
     "gift": gift_problem,
-    "xml": _xml_problem,
+    "xml": xml_problem,
     "aiken": aiken_problem,
-    "txt": _txt_problem,
+    "txt": chinese_text_problem,
+}
+
+# Why a question is left out of an export, said to the organizer (by ``format_problem`` code).
+LEFT_OUT_REASONS = {
+    "invalid_draft": _("The question is not complete."),
+    "several_blanks": _("It has several blanks; this format holds one blank per question."),
+    "mixed_answers": _("It mixes numeric and text answers in one blank."),
+    "true_false_labels": _(
+        "Its true/false labels are not the ones this format reads back for its language "
+        "(True/False, or 正确/错误 for a Chinese question)."
+    ),
+    "answer_details": _(
+        "Its blank has partial credit, a numeric answer (tolerance or range) or answer "
+        "feedback, which this format cannot hold."
+    ),
+    "blank_separator": _("An accepted answer holds “/”, “|” or “；”, which separate answers here."),
+    "too_many_choices": _("It has more choices than this format holds."),
+    "not_single_choice": _("This format holds only single-choice questions."),
 }
 
 
@@ -136,11 +143,23 @@ def format_problem(fmt: str, draft: QuestionDraft) -> str | None:
 
 def export_counts(items: list[ExportItem]) -> dict[str, tuple[int, int]]:
     """Per format: how many of ``items`` it exports and how many it leaves out."""
-    counts = {}
+    return {
+        fmt: (exported, left_out) for fmt, (exported, left_out, _r) in export_report(items).items()
+    }
+
+
+def export_report(items: list[ExportItem]) -> dict[str, tuple[int, int, dict[str, int]]]:
+    """Per format: how many of ``items`` it exports, how many it leaves out, and how many
+    are left out for each reason (a ``LEFT_OUT_REASONS`` code)."""
+    report = {}
     for fmt in EXPORT_FORMATS:
-        left_out = sum(1 for item in items if format_problem(fmt, item.draft))
-        counts[fmt] = (len(items) - left_out, left_out)
-    return counts
+        reasons: dict[str, int] = {}
+        for item in items:
+            if code := format_problem(fmt, item.draft):
+                reasons[code] = reasons.get(code, 0) + 1
+        left_out = sum(reasons.values())
+        report[fmt] = (len(items) - left_out, left_out, reasons)
+    return report
 
 
 # --- reading the questions ------------------------------------------------------------------
@@ -157,13 +176,15 @@ def _items(versions: QuerySet[QuestionVersion], order: list[int] | None = None) 
         .values_list("version_id", "text", "is_correct", "feedback")
     ):
         choices[version_id].append((text, correct, feedback))
-    blanks: dict[int, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for version_id, blank, text in (
+    blanks: dict[int, dict[int, list[AnswerDraft]]] = defaultdict(lambda: defaultdict(list))
+    for version_id, blank, *answer in (
         BlankAnswer.objects.filter(version_id__in=Subquery(ids))
         .order_by("version_id", "blank", "pk")
-        .values_list("version_id", "blank", "text")
+        .values_list(
+            "version_id", "blank", "text", "credit", "number", "tolerance", "is_range", "feedback"
+        )
     ):
-        blanks[version_id][blank].append(text)
+        blanks[version_id][blank].append(AnswerDraft(*answer))
     rows = QuestionVersion.objects.filter(pk__in=Subquery(ids)).values(
         "pk",
         "question_id",
@@ -188,7 +209,8 @@ def _items(versions: QuerySet[QuestionVersion], order: list[int] | None = None) 
             source_end=row["source_end"],
             difficulty=row["difficulty"],
             choices=choices.get(row["pk"], []),
-            blanks=[per_blank[index] for index in sorted(per_blank)],
+            blanks=[[a.text for a in per_blank[index]] for index in sorted(per_blank)],
+            answers=[per_blank[index] for index in sorted(per_blank)],
         )
         key_point = " ".join((row["question__key_point__text"] or "").split())
         items[row["pk"]] = (row["question_id"], ExportItem(draft, key_point))

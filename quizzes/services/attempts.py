@@ -509,6 +509,23 @@ def to_score(fraction: Fraction, points: Decimal) -> Decimal:
     return min(points, value.quantize(SCORE_QUANTUM, rounding=ROUND_HALF_UP))
 
 
+def blank_key(version: QuestionVersion) -> dict[int, list[grading.Accepted]]:
+    """The accepted answers of each blank of ``version``, as grading reads them: with their
+    credit, numeric range and feedback. Uses prefetched ``blank_answers``."""
+    key: dict[int, list[grading.Accepted]] = {}
+    for answer in version.blank_answers.all():
+        key.setdefault(answer.blank, []).append(
+            grading.accepted(
+                answer.text,
+                credit=answer.credit,
+                number=answer.number,
+                tolerance=answer.tolerance,
+                feedback=answer.feedback,
+            )
+        )
+    return key
+
+
 def item_fraction(item: AttemptItem) -> Fraction:
     """The fraction of its points one item earns, from its stored response against its
     pinned version's key: which choices are right comes from the shown choices' own
@@ -516,9 +533,7 @@ def item_fraction(item: AttemptItem) -> Fraction:
     ``choices__choice``, ``blanks`` and ``question_version__blank_answers`` with the item."""
     version = item.question_version
     if version.kind == QuestionKind.BLANK:
-        accepted: dict[int, list[str]] = {}
-        for answer in version.blank_answers.all():
-            accepted.setdefault(answer.blank, []).append(answer.text)
+        accepted = blank_key(version)
         responses = {b.blank: b.response for b in item.blanks.all()}
         return grading.grade_blanks(
             [responses.get(index, "") for index in sorted(accepted)],

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
-from quizzes.drafts import ChoiceDraft, QuestionDraft
+from quizzes.drafts import AnswerDraft, ChoiceDraft, QuestionDraft, with_answers
 from quizzes.models import (
     BlankAnswer,
     Choice,
@@ -43,6 +43,12 @@ DRAFT_PROBLEMS = {
     "multiple_needs_a_correct_choice": _(
         "A multiple-choice question needs at least one correct choice."
     ),
+    "answers_mismatch": _("The details of the accepted answers do not match the blanks."),
+    "bad_credit": _("An answer's credit must be a percentage from 0 to 100."),
+    "no_full_credit": _("Every blank needs an accepted answer that earns 100 %."),
+    "bad_tolerance": _("A numeric answer's tolerance must be a number of 0 or more."),
+    "bad_range": _("A numeric range must run from its lower to its higher number."),
+    "bad_number": _("A numeric answer is too large or has more than 12 decimal places."),
 }
 
 
@@ -125,12 +131,29 @@ def _version_insert(
         for ordinal, choice in enumerate(draft.choices, start=1)
     )
     BlankAnswer.objects.bulk_create(
-        BlankAnswer(version=version, blank=index, text=answer.strip())
-        for index, answers in enumerate(draft.blanks, start=1)
-        # dict.fromkeys keeps order and drops repeated alternatives.
-        for answer in dict.fromkeys(a.strip() for a in answers if a.strip())
+        BlankAnswer(version=version, blank=index, **answer_columns(answer))
+        for index, answers in enumerate(canonical_answers(draft), start=1)
+        for answer in answers
     )
     return version
+
+
+def canonical_answers(draft: QuestionDraft) -> tuple[tuple[AnswerDraft, ...], ...]:
+    """Every blank's accepted answers as they are stored: texts stripped, repeated ones
+    dropped (the best credit kept), numeric ones labelled."""
+    return with_answers(draft, draft.blank_answers()).blank_answers()
+
+
+def answer_columns(answer: AnswerDraft) -> dict:
+    """The ``BlankAnswer`` columns of one accepted answer (``blank`` and ``version`` aside)."""
+    return {
+        "text": answer.text,
+        "credit": answer.credit,
+        "number": answer.number,
+        "tolerance": answer.tolerance,
+        "is_range": answer.is_range,
+        "feedback": answer.feedback,
+    }
 
 
 @transaction.atomic
@@ -234,9 +257,8 @@ def canonical_draft(draft: QuestionDraft) -> QuestionDraft:
         source_end=draft.source_end,
         difficulty=draft.difficulty,
         choices=[(c.text.strip(), c.correct, c.feedback) for c in draft.choices],
-        blanks=[
-            list(dict.fromkeys(a.strip() for a in answers if a.strip())) for answers in draft.blanks
-        ],
+        blanks=[[a.text for a in answers] for answers in canonical_answers(draft)],
+        answers=[list(answers) for answers in canonical_answers(draft)],
     )
 
 
@@ -251,8 +273,11 @@ def version_draft_from_parts(
     difficulty: int,
     choices: list[tuple[str, bool, str]],
     blanks: list[list[str]],
+    answers: list[list[AnswerDraft]] | None = None,
 ) -> QuestionDraft:
-    return QuestionDraft(
+    """A draft from a version's stored parts; ``answers`` (per blank, when the caller read
+    the answers' details) replaces the plain texts of ``blanks``."""
+    draft = QuestionDraft(
         kind=kind,  # type: ignore[arg-type]
         stem=stem,
         explanation=explanation,
@@ -263,13 +288,28 @@ def version_draft_from_parts(
         choices=tuple(ChoiceDraft(text, correct, feedback) for text, correct, feedback in choices),
         blanks=tuple(tuple(answers) for answers in blanks),
     )
+    if answers is not None:
+        draft = with_answers(draft, tuple(tuple(per_blank) for per_blank in answers))
+    return draft
+
+
+def answer_from_row(row: BlankAnswer) -> AnswerDraft:
+    """A stored accepted answer as an ``AnswerDraft``."""
+    return AnswerDraft(
+        text=row.text,
+        credit=row.credit,
+        number=row.number,
+        tolerance=row.tolerance,
+        is_range=row.is_range,
+        feedback=row.feedback,
+    )
 
 
 def version_to_draft(version: QuestionVersion) -> QuestionDraft:
     """A version as a draft (for edit forms and exports). Uses prefetched rows if present."""
-    blanks: dict[int, list[str]] = {}
+    blanks: dict[int, list[AnswerDraft]] = {}
     for answer in version.blank_answers.all():
-        blanks.setdefault(answer.blank, []).append(answer.text)
+        blanks.setdefault(answer.blank, []).append(answer_from_row(answer))
     return version_draft_from_parts(
         kind=version.kind,
         stem=version.stem,
@@ -279,5 +319,6 @@ def version_to_draft(version: QuestionVersion) -> QuestionDraft:
         source_end=version.source_end,
         difficulty=version.difficulty,
         choices=[(c.text, c.is_correct, c.feedback) for c in version.choices.all()],
-        blanks=[blanks[index] for index in sorted(blanks)],
+        blanks=[[a.text for a in blanks[index]] for index in sorted(blanks)],
+        answers=[blanks[index] for index in sorted(blanks)],
     )

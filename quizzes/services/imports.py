@@ -32,7 +32,7 @@ from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from quizzes.drafts import ChoiceDraft, QuestionDraft
+from quizzes.drafts import AnswerDraft, ChoiceDraft, QuestionDraft
 from quizzes.formats import IMPORT_FORMATS, FormatRefused, read_upload
 from quizzes.formats.base import FormatIssue, ParsedQuestion, ParseResult
 from quizzes.models import (
@@ -46,7 +46,12 @@ from quizzes.models import (
     User,
 )
 from quizzes.selectors.exports import EXPORT_FORMATS
-from quizzes.services.banks import DRAFT_PROBLEMS, canonical_draft
+from quizzes.services.banks import (
+    DRAFT_PROBLEMS,
+    answer_columns,
+    canonical_answers,
+    canonical_draft,
+)
 from quizzes.services.documents import INGEST_MESSAGES, LenientParams
 
 logger = logging.getLogger(__name__)
@@ -117,9 +122,6 @@ ISSUE_MESSAGES: dict[str, Promise] = {
         "Several answers are right; it becomes a multiple-choice question needing all of them."
     ),
     "partial_credit_dropped": _("Answers with partial credit were not kept."),
-    "feedback_dropped": _("Feedback on short answers is not kept."),
-    "tolerance_dropped": _("The tolerance of a numerical answer is not kept."),
-    "range_dropped": _("The numerical range was replaced by its midpoint."),
     "units_dropped": _("The units of a numerical answer are not kept."),
     "html_markup": _("The text holds HTML tags, kept as plain text."),
     "image_dropped": _("Images are not kept."),
@@ -340,10 +342,14 @@ def import_check_size(*, size: int) -> None:
 
 
 def _cache_key(checksum: str, fmt: str) -> str:
-    return f"studyapp:import-read:v1:{checksum}:{fmt}"
+    # v2: drafts carry their answers' details.
+    return f"studyapp:import-read:v2:{checksum}:{fmt}"
 
 
-_DRAFT_FIELDS = tuple(f.name for f in dataclasses.fields(QuestionDraft) if f.name != "choices")
+_DRAFT_FIELDS = tuple(
+    f.name for f in dataclasses.fields(QuestionDraft) if f.name not in ("choices", "answers")
+)
+_ANSWER_FIELDS = tuple(f.name for f in dataclasses.fields(AnswerDraft))
 
 
 def _pack_issue(issue: FormatIssue) -> tuple:
@@ -358,6 +364,10 @@ def _pack(result: ParseResult) -> tuple:
             q.category,
             (
                 *(getattr(q.draft, name) for name in _DRAFT_FIELDS),
+                tuple(
+                    tuple(tuple(getattr(a, name) for name in _ANSWER_FIELDS) for a in per_blank)
+                    for per_blank in q.draft.answers
+                ),
                 tuple((c.text, c.correct, c.feedback) for c in q.draft.choices),
             ),
             tuple(_pack_issue(w) for w in q.warnings),
@@ -373,7 +383,10 @@ def _unpack(packed: tuple) -> ParseResult:
         [
             ParsedQuestion(
                 QuestionDraft(
-                    **dict(zip(_DRAFT_FIELDS, draft[:-1], strict=True)),
+                    **dict(zip(_DRAFT_FIELDS, draft[:-2], strict=True)),
+                    answers=tuple(
+                        tuple(AnswerDraft(*a) for a in per_blank) for per_blank in draft[-2]
+                    ),
                     choices=tuple(ChoiceDraft(*c) for c in draft[-1]),
                 ),
                 line,
@@ -550,7 +563,7 @@ def _insert(model, columns: tuple[str, ...], rows: list[tuple], *, returning: bo
 
 _QUESTION_COLUMNS = (
     *("bank_id", "origin", "status", "key_point_id", "import_batch_id", "created_by_id"),
-    *("created_at", "updated_at"),
+    *("created_at", "updated_at", "quality_reasons", "rejection_reason", "rejection_note"),
 )
 _VERSION_COLUMNS = (
     *("question_id", "number", "kind", "stem", "explanation", "source_excerpt"),
@@ -570,7 +583,8 @@ def _save_rows(*, batch: ImportBatch, rows: list[PreviewRow], created_by: User, 
         [
             (
                 *(batch.bank_id, Question.Origin.IMPORTED.value, status, row.key_point_id),
-                *(batch.pk, user, now, now),
+                # Columns added by migration 0007 have no database default: say them.
+                *(batch.pk, user, now, now, "[]", "", ""),
             )
             for row in rows
         ],
@@ -598,13 +612,14 @@ def _save_rows(*, batch: ImportBatch, rows: list[PreviewRow], created_by: User, 
         ],
         returning=False,
     )
+    columns = ("text", "credit", "number", "tolerance", "is_range", "feedback")
     _insert(
         BlankAnswer,
-        ("version_id", "blank", "text"),
+        ("version_id", "blank", *columns),
         [
-            (version, index, answer)
+            (version, index, *(answer_columns(answer)[name] for name in columns))
             for version, draft in zip(version_ids, drafts, strict=True)
-            for index, answers in enumerate(draft.blanks, start=1)
+            for index, answers in enumerate(canonical_answers(draft), start=1)
             for answer in answers
         ],
         returning=False,

@@ -33,6 +33,7 @@ hash (salted).
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import time
@@ -50,7 +51,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import JSONField, Model
 from django.utils import timezone
 
 from quizzes import grading
@@ -196,6 +197,26 @@ class BulkWriter:
         """Write ``rows``, tuples of the values of the fields ``names`` (separated by
         spaces) in that order."""
         fields = [model._meta.get_field(name) for name in names.split()]
+        # Columns the caller does not name but the database needs (NOT NULL ones added
+        # later, such as migration 0007's) get their model default, as the ORM would send.
+        named = {f.name for f in fields}
+        extra = [
+            f
+            for f in model._meta.concrete_fields
+            if f.name not in named
+            and not f.primary_key
+            and not f.null
+            # a default, or the empty string the ORM gives a text column without one
+            and (f.has_default() or f.empty_strings_allowed)
+        ]
+        defaults = tuple(
+            json.dumps(f.get_default())
+            if self.use_copy and isinstance(f, JSONField)
+            else f.get_default()
+            for f in extra
+        )
+        fields += extra
+        rows = (tuple(row) + defaults for row in rows)
         quote = connection.ops.quote_name
         table = quote(model._meta.db_table)
         columns = ", ".join(quote(f.column) for f in fields)

@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from quizzes.drafts import QuestionDraft
+from quizzes.formats.notation import answer_display
 from quizzes.forms import (
     AddQuestionsForm,
     AssignForm,
@@ -198,7 +199,10 @@ def _preview(draft: QuestionDraft, *, check: bool) -> dict:
             {"letter": choice_letter(i), "text": c.text, "correct": c.correct}
             for i, c in enumerate(draft.choices)
         ],
-        "blanks": [" | ".join(answers) for answers in draft.blanks],
+        "blanks": [
+            " | ".join(answer_display(a.text, a.credit) for a in answers)
+            for answers in draft.blank_answers()
+        ],
         "multiple": draft.kind == QuestionKind.MULTIPLE,
         "problems": [DRAFT_PROBLEMS[code] for code in problems if code in DRAFT_PROBLEMS],
     }

@@ -27,9 +27,10 @@ from quizzes.selectors.access import can_view_bank
 from quizzes.selectors.banks import choice_letter
 from quizzes.selectors.exports import (
     EXPORT_FORMATS,
+    LEFT_OUT_REASONS,
     bank_export_items,
-    export_counts,
     export_file,
+    export_report,
     quiz_export_items,
 )
 from quizzes.services import imports as import_services
@@ -255,12 +256,16 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 
 
 def _export_page(request, *, title: str, items, back_url: str, download_url, rules=0, is_bank=True):
-    counts = export_counts(items)
+    report = export_report(items)
     formats = [
         {
             "format": spec,
-            "exported": counts[name][0],
-            "left_out": counts[name][1],
+            "exported": report[name][0],
+            "left_out": report[name][1],
+            "reasons": [
+                (LEFT_OUT_REASONS.get(code, spec.holds), count)
+                for code, count in report[name][2].items()
+            ],
             "url": download_url(name),
         }
         for name, spec in EXPORT_FORMATS.items()

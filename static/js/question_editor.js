@@ -14,6 +14,8 @@
 
   const MARKER = /_{3,}/g;
   const SEPARATOR = /[|｜\n]/;
+  // Feedback after " # " is not part of the answer (see quizzes/formats/notation.py).
+  const FEEDBACK = /(?:^|[\s)）])#.*$/;
   const strings = form.dataset;
   const messages = JSON.parse(
     document.getElementById("question-problem-messages").textContent
@@ -62,7 +64,7 @@
       blankList.append(fromTemplate(blankTemplate, blankRows().length + 1));
     }
     let rows = blankRows();
-    while (rows.length > wanted && !rows[rows.length - 1].querySelector("input").value.trim()) {
+    while (rows.length > wanted && !rows[rows.length - 1].querySelector('[data-editor="blank"]').value.trim()) {
       rows[rows.length - 1].remove();
       rows = blankRows();
     }
@@ -109,9 +111,9 @@
     if (current === "blank") {
       for (const row of blankRows()) {
         const answers = row
-          .querySelector("input")
+          .querySelector('[data-editor="blank"]')
           .value.split(SEPARATOR)
-          .map((answer) => answer.trim())
+          .map((answer) => answer.replace(FEEDBACK, "").trim())
           .filter(Boolean);
         blanks.push(answers);
       }
@@ -231,8 +233,14 @@
     box.hidden = !found.length;
   }
 
+  // A blank's box grows with its answers, one per line.
+  function fitRows(box) {
+    box.rows = Math.max(2, box.value.split("\n").length);
+  }
+
   form.addEventListener("input", (event) => {
     touched = true;
+    if (event.target.matches('[data-editor="blank"]')) fitRows(event.target);
     if (event.target === stem && kind() === "blank") syncBlanks();
     render();
   });
