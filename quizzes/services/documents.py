@@ -33,6 +33,7 @@ from quizzes.models import (
 )
 from quizzes.services.banks import (
     document_create,
+    quality_score,
     question_create,
     question_set_status,
     text_checksum,
@@ -261,8 +262,10 @@ def _results_save(*, job: GenerationJob, result: GenerationResult) -> int:
         for point in result.key_points
     )
     by_ordinal = {point.ordinal: point for point in key_points}
-    created = 0
-    for draft in _sound(result.drafts):
+    drafts = list(_sound(result.drafts))
+    ranks = review_ranks(drafts)
+    for draft, rank in zip(drafts, ranks, strict=True):
+        # The rank rides in the question's INSERT: no extra query per draft.
         question_create(
             bank=document.bank,
             draft=draft,
@@ -270,9 +273,24 @@ def _results_save(*, job: GenerationJob, result: GenerationResult) -> int:
             origin=Question.Origin.GENERATED,
             status=Question.Status.DRAFT,
             key_point=by_ordinal.get(draft.key_point_ordinal),
+            review_rank=rank,
         )
-        created += 1
-    return created
+    return len(drafts)
+
+
+def review_ranks(drafts: list[QuestionDraft]) -> list[int]:
+    """Each draft's rank within its document, in the drafts' order: 1 for the best quality
+    score; drafts without a score after every scored one; ties (and unscored drafts) in
+    the generator's order."""
+    scores = [quality_score(draft.quality) for draft in drafts]
+    order = sorted(
+        range(len(drafts)),
+        key=lambda index: (scores[index] is None, -(scores[index] or 0.0), index),
+    )
+    ranks = [0] * len(drafts)
+    for rank, index in enumerate(order, start=1):
+        ranks[index] = rank
+    return ranks
 
 
 def _sound(drafts: Iterable[QuestionDraft]) -> Iterable[QuestionDraft]:
