@@ -28,6 +28,7 @@ from quizzes.models import (
     Language,
     Question,
     QuestionBank,
+    RejectionReason,
     SourceDocument,
     User,
 )
@@ -35,7 +36,6 @@ from quizzes.services.banks import (
     document_create,
     quality_score,
     question_create,
-    question_set_status,
     text_checksum,
 )
 
@@ -306,22 +306,59 @@ REVIEW_DECISIONS = {
     "reject": Question.Status.ARCHIVED,
 }
 
+REJECTION_NOTE_MAX = Question._meta.get_field("rejection_note").max_length
+
 
 @transaction.atomic
-def review_decide(*, bank: QuestionBank, question_ids: Iterable[int], decision: str) -> int:
+def review_decide(
+    *,
+    bank: QuestionBank,
+    question_ids: Iterable[int],
+    decision: str,
+    reason: str = "",
+    note: str = "",
+) -> int:
     """Approve (publish) or reject (archive) generated drafts of ``bank`` waiting for review.
 
-    Questions of other banks, hand-written ones and drafts already decided are ignored.
-    Returns how many questions changed."""
-    status = REVIEW_DECISIONS[decision]
-    questions = Question.objects.select_for_update().filter(
+    A rejection needs a ``reason`` (``RejectionReason``) and may carry a short ``note``;
+    both are stored on every rejected draft and counted per document for whoever tunes
+    the generator. Approving leaves them empty. Questions of other banks, hand-written
+    ones and drafts already decided are ignored. Raises ``ValidationError`` (and changes
+    nothing) for an unknown decision, a rejection without a valid reason or a note that is
+    too long. Returns how many questions changed; two queries however many there are."""
+    if decision not in REVIEW_DECISIONS:
+        raise ValidationError(_("Choose to approve or to reject."), code="unknown_decision")
+    note = " ".join(note.split())
+    if decision == "reject":
+        if reason not in RejectionReason.values:
+            raise ValidationError(
+                _(
+                    "Choose why the drafts are rejected: trivial, wrong, ambiguous, bad "
+                    "distractors or other."
+                ),
+                code="reason_required",
+            )
+        if len(note) > REJECTION_NOTE_MAX:
+            raise ValidationError(
+                _("The note is too long: at most %(limit)d characters."),
+                code="note_too_long",
+                params={"limit": REJECTION_NOTE_MAX},
+            )
+    else:
+        reason = note = ""
+    waiting = Question.objects.filter(
         bank=bank,
-        pk__in=list(question_ids),
+        pk__in=[int(pk) for pk in question_ids],
         origin=Question.Origin.GENERATED,
         status=Question.Status.DRAFT,
     )
-    changed = 0
-    for question in questions:
-        question_set_status(question=question, status=status)
-        changed += 1
-    return changed
+    # Lock the drafts first, so that two reviewers deciding at once count each draft once.
+    locked = list(waiting.select_for_update().values_list("pk", flat=True))
+    if not locked:
+        return 0
+    return Question.objects.filter(pk__in=locked, status=Question.Status.DRAFT).update(
+        status=REVIEW_DECISIONS[decision],
+        rejection_reason=reason,
+        rejection_note=note,
+        updated_at=timezone.now(),
+    )
