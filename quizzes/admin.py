@@ -33,10 +33,13 @@ from django.db.models import (
 from django.db.models.functions import Cast, NullIf
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from quizzes.downloads import Echo, csv_text, csv_time
+from quizzes.quality_labels import quality_reasons
 
 from .models import (
     Assignment,
@@ -498,10 +501,13 @@ class QuestionAdmin(DeletesPartsMixin, admin.ModelAdmin):
         "bank",
         "status",
         "origin",
+        "quality",
+        "review_rank",
+        "rejection_reason",
         "created_at",
     )
     list_display_links = ("id", "current_stem")
-    list_filter = ("status", "origin", "versions__kind", "bank")
+    list_filter = ("status", "origin", "rejection_reason", "versions__kind", "bank")
     list_select_related = ("bank",)
     search_fields = ("versions__stem", "key_point__text", "bank__title")
     autocomplete_fields = ("key_point",)
@@ -511,11 +517,29 @@ class QuestionAdmin(DeletesPartsMixin, admin.ModelAdmin):
         "origin",
         "status",
         "key_point",
+        "quality",
+        "quality_reasons_shown",
+        "review_rank",
+        "rejection_reason",
+        "rejection_note",
         "created_by",
         "created_at",
         "updated_at",
     )
-    readonly_fields = ("bank", "origin", "created_by", "created_at", "updated_at")
+    # The generator's score and the reviewer's reason are records of what happened: shown,
+    # never edited here.
+    readonly_fields = (
+        "bank",
+        "origin",
+        "quality",
+        "quality_reasons_shown",
+        "review_rank",
+        "rejection_reason",
+        "rejection_note",
+        "created_by",
+        "created_at",
+        "updated_at",
+    )
     inlines = (QuestionVersionInline,)
 
     def has_add_permission(self, request):
@@ -560,6 +584,16 @@ class QuestionAdmin(DeletesPartsMixin, admin.ModelAdmin):
     @admin.display(description=_("versions"), ordering="n_versions")
     def version_count(self, obj):
         return obj.n_versions or 0
+
+    @admin.display(description=_("quality reasons"))
+    def quality_reasons_shown(self, obj):
+        reasons = quality_reasons(obj.quality_reasons or [])
+        if not reasons:
+            return "-"
+        signs = {True: "+", False: "−", None: "·"}
+        return format_html_join(
+            mark_safe("<br>"), "{} {}", ((signs[r.positive], r.label) for r in reasons)
+        )
 
 
 class ChoiceInline(ViewOnlyInline):

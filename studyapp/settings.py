@@ -223,6 +223,10 @@ LOGGING = {
 # Seconds after an attempt's deadline during which answers already in flight are accepted.
 STUDYAPP_ATTEMPT_GRACE_SECONDS = env.int("STUDYAPP_ATTEMPT_GRACE_SECONDS", default=30)
 
+# Generated drafts the review queue shows per document at first (the best ones), and how
+# many more each "show more" adds.
+STUDYAPP_REVIEW_PER_DOCUMENT = env.int("STUDYAPP_REVIEW_PER_DOCUMENT", default=40)
+
 # The admin's address; moving it off /admin/ keeps it out of the reach of scanners.
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -50,6 +51,14 @@ DRAFT_PROBLEMS = {
     "bad_range": _("A numeric range must run from its lower to its higher number."),
     "bad_number": _("A numeric answer is too large or has more than 12 decimal places."),
 }
+
+
+def quality_score(value: float | None) -> float | None:
+    """A generator's quality score as stored: within 0..1, ``None`` when missing or not a
+    number (the database refuses anything outside 0..1)."""
+    if value is None or math.isnan(value):
+        return None
+    return min(1.0, max(0.0, float(value)))
 
 
 def draft_validate(draft: QuestionDraft) -> None:
@@ -165,12 +174,23 @@ def question_create(
     origin: str = Question.Origin.MANUAL,
     status: str = Question.Status.DRAFT,
     key_point: KeyPoint | None = None,
+    review_rank: int | None = None,
 ) -> Question:
-    """Add a question to a bank from a draft; its content becomes version 1."""
+    """Add a question to a bank from a draft; its content becomes version 1.
+
+    The draft's quality score and reasons (set by the generator) are kept on the question,
+    with ``review_rank``, its rank in its document, in the same INSERT."""
     draft_validate(draft)
     _key_point_check(bank=bank, key_point=key_point)
     question = Question(
-        bank=bank, origin=origin, status=status, key_point=key_point, created_by=created_by
+        bank=bank,
+        origin=origin,
+        status=status,
+        key_point=key_point,
+        created_by=created_by,
+        quality=quality_score(draft.quality),
+        quality_reasons=[str(code) for code in draft.quality_reasons],
+        review_rank=review_rank,
     )
     question.full_clean()
     question.save()

@@ -28,13 +28,14 @@ from quizzes.models import (
     Language,
     Question,
     QuestionBank,
+    RejectionReason,
     SourceDocument,
     User,
 )
 from quizzes.services.banks import (
     document_create,
+    quality_score,
     question_create,
-    question_set_status,
     text_checksum,
 )
 
@@ -261,8 +262,10 @@ def _results_save(*, job: GenerationJob, result: GenerationResult) -> int:
         for point in result.key_points
     )
     by_ordinal = {point.ordinal: point for point in key_points}
-    created = 0
-    for draft in _sound(result.drafts):
+    drafts = list(_sound(result.drafts))
+    ranks = review_ranks(drafts)
+    for draft, rank in zip(drafts, ranks, strict=True):
+        # The rank rides in the question's INSERT: no extra query per draft.
         question_create(
             bank=document.bank,
             draft=draft,
@@ -270,9 +273,24 @@ def _results_save(*, job: GenerationJob, result: GenerationResult) -> int:
             origin=Question.Origin.GENERATED,
             status=Question.Status.DRAFT,
             key_point=by_ordinal.get(draft.key_point_ordinal),
+            review_rank=rank,
         )
-        created += 1
-    return created
+    return len(drafts)
+
+
+def review_ranks(drafts: list[QuestionDraft]) -> list[int]:
+    """Each draft's rank within its document, in the drafts' order: 1 for the best quality
+    score; drafts without a score after every scored one; ties (and unscored drafts) in
+    the generator's order."""
+    scores = [quality_score(draft.quality) for draft in drafts]
+    order = sorted(
+        range(len(drafts)),
+        key=lambda index: (scores[index] is None, -(scores[index] or 0.0), index),
+    )
+    ranks = [0] * len(drafts)
+    for rank, index in enumerate(order, start=1):
+        ranks[index] = rank
+    return ranks
 
 
 def _sound(drafts: Iterable[QuestionDraft]) -> Iterable[QuestionDraft]:
@@ -288,22 +306,59 @@ REVIEW_DECISIONS = {
     "reject": Question.Status.ARCHIVED,
 }
 
+REJECTION_NOTE_MAX = Question._meta.get_field("rejection_note").max_length
+
 
 @transaction.atomic
-def review_decide(*, bank: QuestionBank, question_ids: Iterable[int], decision: str) -> int:
+def review_decide(
+    *,
+    bank: QuestionBank,
+    question_ids: Iterable[int],
+    decision: str,
+    reason: str = "",
+    note: str = "",
+) -> int:
     """Approve (publish) or reject (archive) generated drafts of ``bank`` waiting for review.
 
-    Questions of other banks, hand-written ones and drafts already decided are ignored.
-    Returns how many questions changed."""
-    status = REVIEW_DECISIONS[decision]
-    questions = Question.objects.select_for_update().filter(
+    A rejection needs a ``reason`` (``RejectionReason``) and may carry a short ``note``;
+    both are stored on every rejected draft and counted per document for whoever tunes
+    the generator. Approving leaves them empty. Questions of other banks, hand-written
+    ones and drafts already decided are ignored. Raises ``ValidationError`` (and changes
+    nothing) for an unknown decision, a rejection without a valid reason or a note that is
+    too long. Returns how many questions changed; two queries however many there are."""
+    if decision not in REVIEW_DECISIONS:
+        raise ValidationError(_("Choose to approve or to reject."), code="unknown_decision")
+    note = " ".join(note.split())
+    if decision == "reject":
+        if reason not in RejectionReason.values:
+            raise ValidationError(
+                _(
+                    "Choose why the drafts are rejected: trivial, wrong, ambiguous, bad "
+                    "distractors or other."
+                ),
+                code="reason_required",
+            )
+        if len(note) > REJECTION_NOTE_MAX:
+            raise ValidationError(
+                _("The note is too long: at most %(limit)d characters."),
+                code="note_too_long",
+                params={"limit": REJECTION_NOTE_MAX},
+            )
+    else:
+        reason = note = ""
+    waiting = Question.objects.filter(
         bank=bank,
-        pk__in=list(question_ids),
+        pk__in=[int(pk) for pk in question_ids],
         origin=Question.Origin.GENERATED,
         status=Question.Status.DRAFT,
     )
-    changed = 0
-    for question in questions:
-        question_set_status(question=question, status=status)
-        changed += 1
-    return changed
+    # Lock the drafts first, so that two reviewers deciding at once count each draft once.
+    locked = list(waiting.select_for_update().values_list("pk", flat=True))
+    if not locked:
+        return 0
+    return Question.objects.filter(pk__in=locked, status=Question.Status.DRAFT).update(
+        status=REVIEW_DECISIONS[decision],
+        rejection_reason=reason,
+        rejection_note=note,
+        updated_at=timezone.now(),
+    )

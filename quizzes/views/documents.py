@@ -19,16 +19,20 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from quizzes.models import Language, QuestionBank, QuestionKind, SourceDocument
+from quizzes.forms import KIND_CHOICES, key_point_choices, shorten
+from quizzes.models import Language, QuestionBank, RejectionReason, SourceDocument
 from quizzes.selectors.access import can_view_bank
-from quizzes.selectors.banks import choice_letter
 from quizzes.selectors.documents import (
+    ReviewFilters,
     document_key_points,
     document_latest_job,
     job_progress,
     review_counts,
+    review_documents,
     review_key_points,
+    review_per_document,
     review_queue_page,
+    review_tally,
     text_segments,
 )
 from quizzes.services import documents as document_services
@@ -88,18 +92,56 @@ class DocumentUploadForm(forms.Form):
         return cleaned
 
 
+class LenientChoiceField(forms.ChoiceField):
+    """A filter's ``<select>`` that takes any value: a stale or hand-edited value filters
+    the queue to nothing, which the page says in words, instead of a red form error."""
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
 class ReviewFilterForm(forms.Form):
-    key_point = forms.TypedChoiceField(label=_("Key point"), required=False, coerce=int)
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("Any kind")), *QuestionKind.choices]
+    """The review queue's filters, submitted with GET: document, key point, kind. Never
+    invalid: ``filters()`` reads whatever was sent."""
+
+    document = LenientChoiceField(label=_("Document"), required=False)
+    key_point = LenientChoiceField(label=_("Key point"), required=False)
+    kind = LenientChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("Any kind")), *KIND_CHOICES]
     )
 
-    def __init__(self, *args, key_points=(), **kwargs) -> None:
+    def __init__(self, *args, documents=(), key_points=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["key_point"].choices = [("", _("Any key point"))] + [
-            (point.pk, f"{point.document.title} · {point.ordinal}. {point.text[:60]}")
-            for point in key_points
+        self.fields["document"].choices = [("", _("Any document"))] + [
+            (str(document.pk), shorten(document.title, DOCUMENT_TITLE_CHARS))
+            for document in documents
         ]
+        choices = key_point_choices(key_points)
+        choices[0] = ("", _("Any key point"))
+        self.fields["key_point"].choices = choices
+
+    def filters(self) -> ReviewFilters:
+        """The filters asked for. An id that is not a number is kept as one that matches
+        nothing (0), so that the queue is empty rather than unfiltered."""
+        data = self.data if self.is_bound else {}
+
+        def number(name: str) -> int | None:
+            value = (data.get(name) or "").strip()
+            if not value:
+                return None
+            return int(value) if value.isdigit() and len(value) < 12 else 0
+
+        return ReviewFilters(
+            document=number("document"),
+            key_point=number("key_point"),
+            kind=(data.get("kind") or "").strip()[:32],
+        )
+
+
+# A document's title in the queue's document filter.
+DOCUMENT_TITLE_CHARS = 60
+# At most this many drafts per document, however far "show more" is followed.
+REVIEW_SHOW_MAX = 2000
 
 
 def bank_or_404(request: HttpRequest, pk: int) -> QuestionBank:
@@ -166,6 +208,9 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "key_points": key_points,
             "segments": text_segments(text=document.text, key_points=key_points),
             "drafts_total": sum(point.draft_count for point in key_points),
+            "review_tally": next(
+                iter(review_tally(bank=document.bank, document_id=document.pk)), None
+            ),
         },
     )
 
@@ -186,43 +231,49 @@ def _review_url(bank: QuestionBank, request: HttpRequest) -> str:
     return f"{url}?{query}" if query and "\n" not in query else url
 
 
+def _requested_id(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+def _per_document(request: HttpRequest) -> int:
+    """How many drafts of each document to show: the default, or what "show more" asked."""
+    default = review_per_document()
+    value = request.GET.get("show", "")
+    if not value.isdigit() or len(value) > 6:
+        return default
+    return min(max(int(value), default), REVIEW_SHOW_MAX)
+
+
 @login_required
 @require_safe
 def review_queue(request: HttpRequest, pk: int) -> HttpResponse:
-    """Generated drafts waiting for review, each beside its source passage."""
+    """Generated drafts waiting for review, best first, a number per document with "show
+    more"; siblings together under their source passage."""
     bank = bank_or_404(request, pk)
-    filter_form = ReviewFilterForm(request.GET or None, key_points=review_key_points(bank=bank))
-    key_point_id = kind = None
-    if filter_form.is_bound and filter_form.is_valid():
-        key_point_id = filter_form.cleaned_data["key_point"] or None
-        kind = filter_form.cleaned_data["kind"] or None
-    page_obj = review_queue_page(
-        bank=bank, key_point_id=key_point_id, kind=kind, page_number=request.GET.get("page")
+    document_id = _requested_id(request, "document")
+    filter_form = ReviewFilterForm(
+        request.GET,
+        documents=review_documents(bank=bank),
+        key_points=review_key_points(
+            bank=bank, document_id=document_id, selected_id=_requested_id(request, "key_point")
+        ),
     )
-    rows = []
-    for question in page_obj.object_list:
-        versions = list(question.versions.all())
-        version = versions[-1] if versions else None
-        rows.append(
-            {
-                "question": question,
-                "version": version,
-                "choices": [
-                    {"letter": choice_letter(index), "choice": choice}
-                    for index, choice in enumerate(version.choices.all() if version else [])
-                ],
-                "blank_answers": list(version.blank_answers.all()) if version else [],
-            }
-        )
+    filters = filter_form.filters()
+    per_document = _per_document(request)
+    queue = review_queue_page(bank=bank, filters=filters, per_document=per_document)
     return render(
         request,
         "quizzes/review_queue.html",
         {
             "bank": bank,
-            "page_obj": page_obj,
-            "rows": rows,
+            "queue": queue,
+            "filters": filters,
             "filter_form": filter_form,
             "counts": review_counts(bank=bank),
+            "next_show": min(per_document + review_per_document(), REVIEW_SHOW_MAX),
+            "rejection_reasons": RejectionReason.choices,
+            "note_max": document_services.REJECTION_NOTE_MAX,
         },
     )
 
@@ -230,16 +281,27 @@ def review_queue(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    """Approve or reject one draft or the selected drafts."""
+    """Approve or reject (with a reason) one draft, the selected drafts, or — with "all
+    shown", the path that works without JavaScript — every draft the page showed."""
     bank = bank_or_404(request, pk)
     decision = request.POST.get("decision", "")
-    question_ids = [int(v) for v in request.POST.getlist("questions") if v.isdigit()]
+    field = "shown" if request.POST.get("all_shown") else "questions"
+    question_ids = [int(v) for v in request.POST.getlist(field) if v.isdigit() and len(v) < 12]
     if decision not in document_services.REVIEW_DECISIONS or not question_ids:
         messages.error(request, _("Select at least one draft."))
         return redirect(_review_url(bank, request))
-    changed = document_services.review_decide(
-        bank=bank, question_ids=question_ids, decision=decision
-    )
+    try:
+        changed = document_services.review_decide(
+            bank=bank,
+            question_ids=question_ids,
+            decision=decision,
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(_review_url(bank, request))
     if decision == "approve":
         text = ngettext(
             "%(count)d draft approved and published.",
