@@ -245,7 +245,9 @@ def generation_job_fail(*, job_id: int, code: str, params: dict | None = None) -
     )
 
 
-def generation_run(*, job_id: int, seed: int = 0, max_drafts: int | None = None) -> GenerationJob:
+def generation_run(
+    *, job_id: int, seed: int = 0, max_drafts: int | None = None
+) -> GenerationJob | None:
     """Run the generator for a queued job and save its key points and drafts.
 
     Only a queued job starts: one that is running elsewhere, done or failed is left alone
@@ -254,14 +256,16 @@ def generation_run(*, job_id: int, seed: int = 0, max_drafts: int | None = None)
     (stale) stops the run, which then saves nothing. A run over the generator's budget
     fails with ``budget_characters``, ``budget_candidates`` or ``budget_seconds`` and its
     figures; any other error fails with ``error`` (the detail goes to the log only). A
-    failed job has nothing else saved."""
+    failed job has nothing else saved. Returns the job as it ended (``None`` if it was
+    deleted with its document)."""
     with transaction.atomic():
         job = (
             GenerationJob.objects.select_for_update()
             .select_related("document__bank", "created_by")
-            .get(pk=job_id)
+            .filter(pk=job_id)
+            .first()
         )
-        if job.status != GenerationJob.Status.QUEUED:
+        if job is None or job.status != GenerationJob.Status.QUEUED:
             return job
         now = timezone.now()
         job.status = GenerationJob.Status.RUNNING
@@ -311,8 +315,8 @@ def generation_run(*, job_id: int, seed: int = 0, max_drafts: int | None = None)
         with transaction.atomic():
             # The row lock orders this save after a concurrent stale check: either the
             # check saw a running job with a fresh heartbeat, or this sees a failed job.
-            locked = GenerationJob.objects.select_for_update().get(pk=job_id)
-            if locked.status != GenerationJob.Status.RUNNING:
+            locked = GenerationJob.objects.select_for_update().filter(pk=job_id).first()
+            if locked is None or locked.status != GenerationJob.Status.RUNNING:
                 raise JobAbandoned
             created = _results_save(job=job, result=result)
             job.status = GenerationJob.Status.DONE
@@ -334,7 +338,9 @@ def generation_run(*, job_id: int, seed: int = 0, max_drafts: int | None = None)
             )
     except JobAbandoned:
         logger.warning(
-            "Generation job %s was failed while it ran (stale); its results were dropped", job_id
+            "Generation job %s was failed (stale) or deleted while it ran; its results were "
+            "dropped",
+            job_id,
         )
     except BudgetExceeded as error:
         logger.info("Generation job %s stopped by its budget: %s", job_id, error)
@@ -342,8 +348,7 @@ def generation_run(*, job_id: int, seed: int = 0, max_drafts: int | None = None)
     except Exception:  # any failure is shown on the job; the detail goes to the log
         logger.exception("Generation job %s failed", job_id)
         generation_job_fail(job_id=job_id, code="error")
-    job.refresh_from_db()
-    return job
+    return GenerationJob.objects.filter(pk=job_id).first() or job
 
 
 def _stale_since(cutoff: datetime) -> Q:
