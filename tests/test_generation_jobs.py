@@ -219,13 +219,13 @@ def test_the_reason_is_read_in_the_readers_language(
     assert "重试" in page
 
 
-def test_a_job_that_writes_progress_writes_a_heartbeat_with_every_step(
+def test_a_running_job_writes_a_heartbeat_with_every_step_and_never_reads_finished(
     organizer, bank, monkeypatch
 ):
     job = document_services.document_upload(
         bank=bank, uploaded_by=organizer, text=EDITORIAL, language="en"
     )
-    beats = []
+    beats, states = [], []
     real_generate = document_services.generate
 
     def watching_generate(text, **kwargs):
@@ -233,7 +233,9 @@ def test_a_job_that_writes_progress_writes_a_heartbeat_with_every_step(
 
         def progress(fraction, stage):
             report(fraction, stage)
-            beats.append(GenerationJob.objects.get(pk=job.pk).heartbeat_at)
+            row = GenerationJob.objects.get(pk=job.pk)
+            beats.append(row.heartbeat_at)
+            states.append((row.status, row.stage))
 
         return real_generate(text, **{**kwargs, "progress": progress})
 
@@ -243,6 +245,10 @@ def test_a_job_that_writes_progress_writes_a_heartbeat_with_every_step(
     assert len(beats) >= 4
     assert all(beat is not None and beat >= before for beat in beats)
     assert beats == sorted(beats)
+    # The generator's own "done" is not the job's: until the results are saved, a running
+    # job never reads "finished".
+    assert ("running", "done") not in states
+    assert states[-1] == ("running", "saving")
     assert GenerationJob.objects.get(pk=job.pk).status == GenerationJob.Status.DONE
 
 

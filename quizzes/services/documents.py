@@ -294,8 +294,11 @@ def generation_run(
     written = {"progress": 0, "stage": ""}
 
     def progress(fraction: float, stage: str) -> None:
-        # 100 is written only with the results.
+        # 100 and "done" are written only with the results: until they are saved, the
+        # page must not say "finished" beside "running".
         percent = max(0, min(99, int(fraction * 100)))
+        if stage == "done":
+            stage = "saving"
         if percent - written["progress"] < PROGRESS_STEP and stage == written["stage"]:
             return
         written.update(progress=percent, stage=stage[:32])
