@@ -51,7 +51,10 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="generationjob",
             name="error_params",
-            field=models.JSONField(blank=True, default=dict, verbose_name="error figures"),
+            # A database default too: rows written without the ORM (seed_load) get {}.
+            field=models.JSONField(
+                blank=True, db_default={}, default=dict, verbose_name="error figures"
+            ),
         ),
         migrations.AlterField(
             model_name="sourcedocument",

@@ -99,7 +99,7 @@ class GenerationJob(models.Model):
     error_code = models.CharField(_("error code"), max_length=32, blank=True)
     # The figures of that reason ({"limit": …, "found": …} for a budget), so that the
     # page can say it in the reader's language.
-    error_params = models.JSONField(_("error figures"), default=dict, blank=True)
+    error_params = models.JSONField(_("error figures"), default=dict, db_default={}, blank=True)
     # Written with each progress step: a running job whose heartbeat is old was abandoned.
     heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     drafts_created = models.PositiveIntegerField(_("drafts created"), default=0)
