@@ -87,6 +87,8 @@ urlpatterns += [
     path("banks/<int:pk>/documents/new/", documents.document_upload, name="document_upload"),
     path("documents/<int:pk>/", documents.document_detail, name="document_detail"),
     path("documents/<int:pk>/progress/", documents.document_progress, name="document_progress"),
+    path("documents/<int:pk>/retry/", documents.document_retry, name="document_retry"),
+    path("documents/<int:pk>/delete/", documents.document_delete, name="document_delete"),
     path("banks/<int:pk>/review/", documents.review_queue, name="review_queue"),
     path("banks/<int:pk>/review/decide/", documents.review_decide, name="review_decide"),
 ]

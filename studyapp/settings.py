@@ -137,6 +137,32 @@ else:
     CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Read only by `celery -A studyapp beat` (with a broker): fail generation jobs that
+# stopped giving signs of life. Without a broker the document pages do that check.
+CELERY_BEAT_SCHEDULE = {
+    "fail-stale-generation-jobs": {
+        "task": "quizzes.tasks.fail_stale_generation_jobs",
+        "schedule": 60.0,
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# How question generation runs (quizzes/tasks.py): "celery" on a worker, "thread" in a
+# background thread of the serving process (the upload returns at once), "inline" in
+# the request itself.
+STUDYAPP_GENERATION_RUNNER = env.str(
+    "STUDYAPP_GENERATION_RUNNER", default="celery" if REDIS_URL else "thread"
+)
+if STUDYAPP_GENERATION_RUNNER not in ("celery", "thread", "inline"):
+    raise ImproperlyConfigured(
+        "STUDYAPP_GENERATION_RUNNER must be celery, thread or inline, "
+        f"not {STUDYAPP_GENERATION_RUNNER!r}."
+    )
+if STUDYAPP_GENERATION_RUNNER == "celery" and not REDIS_URL:
+    raise ImproperlyConfigured("STUDYAPP_GENERATION_RUNNER=celery needs REDIS_URL (the broker).")
+# A queued or running job with no sign of life (heartbeat, start) for this long is failed
+# as stale. Keep it above the generator's time budget (90 s).
+STUDYAPP_GENERATION_STALE_SECONDS = env.int("STUDYAPP_GENERATION_STALE_SECONDS", default=300)
 
 # --- Accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "quizzes.User"

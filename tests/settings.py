@@ -22,3 +22,6 @@ LANGUAGE_CODE = "en"
 # Query-count pins list the session read as one query; keep sessions in the database here
 # (production reads them from the cache first, see studyapp/settings.py).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Generation runs in the request that queues it (once its transaction commits), so tests
+# see the finished job; tests of the background thread set "thread" themselves.
+STUDYAPP_GENERATION_RUNNER = "inline"

@@ -272,7 +272,7 @@ def test_progress_is_written_while_generating(organizer, bank, monkeypatch):
 
 
 def test_a_failing_generation_marks_the_job_failed_and_saves_nothing(
-    organizer_client, bank, monkeypatch, django_capture_on_commit_callbacks
+    organizer_client, bank, monkeypatch, django_capture_on_commit_callbacks, caplog
 ):
     def broken(text, **kwargs):
         kwargs["progress"](0.5, "drafts")
@@ -281,13 +281,17 @@ def test_a_failing_generation_marks_the_job_failed_and_saves_nothing(
     monkeypatch.setattr(document_services, "generate", broken)
     job = _upload_and_run(organizer_client, bank, django_capture_on_commit_callbacks)
     assert job.status == GenerationJob.Status.FAILED
-    assert job.error == "the generator broke"
+    assert job.error_code == "error"
     assert job.finished_at is not None
     assert KeyPoint.objects.count() == 0
     assert Question.objects.count() == 0
     page = organizer_client.get(reverse("quizzes:document_detail", kwargs={"pk": job.document_id}))
     assert "Generation failed; no questions were saved." in page.content.decode()
-    assert "the generator broke" in page.content.decode()
+    # The organizer reads a generic reason; the technical detail is in the log only.
+    assert "Generation failed because of an error on the server." in page.content.decode()
+    assert "the generator broke" not in page.content.decode()
+    assert "the generator broke" not in job.error
+    assert "the generator broke" in caplog.text
 
 
 def test_a_failure_while_saving_rolls_back_every_saved_row(organizer, bank, monkeypatch):

@@ -80,7 +80,9 @@ class SourceDocument(models.Model):
     text = models.TextField(_("extracted text"))
     language = models.CharField(_("language"), max_length=8, choices=Language.choices)
     checksum = models.CharField(
-        _("checksum"), max_length=64, help_text=_("SHA-256 of the extracted text.")
+        _("checksum"),
+        max_length=64,
+        help_text=_("SHA-256 of the extracted text, whitespace normalised."),
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

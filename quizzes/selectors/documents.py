@@ -16,17 +16,20 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from quizzes.models import (
+    AttemptItem,
     BlankAnswer,
     GenerationJob,
     KeyPoint,
     Question,
     QuestionBank,
     QuestionVersion,
+    QuizSlot,
     RejectionReason,
     SourceDocument,
 )
 from quizzes.quality_labels import QualityReason, quality_reasons
 from quizzes.selectors.banks import choice_letter
+from quizzes.services.banks import text_checksum
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +85,13 @@ def text_segments(*, text: str, key_points: list[KeyPoint]) -> list[Segment]:
 
 
 def job_progress(job: GenerationJob | None) -> dict:
-    """The JSON the document page polls."""
+    """The JSON the document page polls. ``error`` is the failure reason in the reader's
+    language (empty unless the job failed), ``error_code`` its code."""
     if job is None:
         return {"status": None, "active": False}
+    failed = job.status == GenerationJob.Status.FAILED
     return {
+        "job": job.pk,
         "status": job.status,
         "status_display": str(job.get_status_display()),
         "active": job.is_active,
@@ -93,8 +99,75 @@ def job_progress(job: GenerationJob | None) -> dict:
         "stage": job.stage,
         "stage_display": job.stage_display,
         "drafts_created": job.drafts_created,
-        "error": job.error if job.status == GenerationJob.Status.FAILED else "",
+        "error": job.failure_display,
+        "error_code": (job.error_code or "error") if failed else "",
     }
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentUsage:
+    """What deleting a document takes with it, and what stops it."""
+
+    key_points: int
+    generated_questions: int
+    other_questions: int
+    jobs: int
+    quiz_slots: int
+    attempt_items: int
+
+    @property
+    def in_use(self) -> bool:
+        return bool(self.quiz_slots or self.attempt_items)
+
+
+def document_usage(*, document: SourceDocument) -> DocumentUsage:
+    """Counts for the delete page: its key points, the questions generated from them
+    (which go with it) and other questions linked to them (which stay), its generation
+    jobs; quiz slots holding one of those generated questions or drawing from one of its
+    key points, and attempt items that showed one of them (either stops the delete).
+    Four queries."""
+    questions = Question.objects.filter(key_point__document=document).aggregate(
+        generated=Count("pk", filter=Q(origin=Question.Origin.GENERATED)),
+        other=Count("pk", filter=~Q(origin=Question.Origin.GENERATED)),
+    )
+    generated = Question.objects.filter(
+        key_point__document=document, origin=Question.Origin.GENERATED
+    ).values("pk")
+    return DocumentUsage(
+        key_points=document.key_points.count(),
+        generated_questions=questions["generated"],
+        other_questions=questions["other"],
+        jobs=document.generation_jobs.count(),
+        quiz_slots=QuizSlot.objects.filter(
+            Q(question__in=generated) | Q(draw_key_point__document=document)
+        ).count(),
+        attempt_items=AttemptItem.objects.filter(question__in=generated).count(),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicates:
+    """Documents with the same text (whitespace aside) as an upload: ``in_bank`` in the
+    target bank (the upload is refused), ``elsewhere`` in the owner's other banks (a
+    warning)."""
+
+    in_bank: SourceDocument | None
+    elsewhere: list[SourceDocument]
+
+
+def document_duplicates(*, bank: QuestionBank, text: str) -> Duplicates:
+    """Documents of ``bank``'s owner whose text equals ``text`` with whitespace
+    normalised, by checksum. One query."""
+    found = list(
+        SourceDocument.objects.filter(bank__owner_id=bank.owner_id, checksum=text_checksum(text))
+        .select_related("bank")
+        .defer("text")
+        .order_by("created_at", "pk")
+    )
+    return Duplicates(
+        in_bank=next((doc for doc in found if doc.bank_id == bank.pk), None),
+        elsewhere=[doc for doc in found if doc.bank_id != bank.pk],
+    )
 
 
 def _current_kind() -> Subquery:

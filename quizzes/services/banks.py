@@ -85,7 +85,11 @@ def bank_update(*, bank: QuestionBank, title: str, description: str = "") -> Que
 
 
 def text_checksum(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """SHA-256 of the text with its whitespace normalised (every run of spaces, tabs,
+    line breaks, full-width spaces becomes one space; none at the ends), so that the same
+    document pasted or re-wrapped differently is recognised as the same. Migration 0008
+    holds a frozen copy of this rule."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
 
 
 def document_create(

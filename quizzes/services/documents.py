@@ -1,25 +1,34 @@
-"""Writes for uploaded documents: ingest, store, run the question generator, review drafts.
+"""Writes for uploaded documents: ingest, store, run the question generator, fail stale
+jobs, retry, delete, review drafts.
 
 The upload path checks and extracts the file before anything is written, so a refused file
-leaves no trace. A stored document gets a ``GenerationJob``; the Celery task
-``quizzes.tasks.generate_for_document`` runs ``generation_run`` once the upload's
-transaction has committed. The generator's key points and drafts are saved in a single
-transaction at the end: a failure leaves the job marked failed and nothing else.
+leaves no trace. A stored document gets a ``GenerationJob``; once the upload's transaction
+has committed, ``quizzes.tasks.generation_enqueue`` hands it to a Celery worker (with a
+broker) or to the serving process's background thread (without one), so the upload
+returns at once. ``generation_run`` saves the generator's key points and drafts in a single
+transaction at the end: a failure leaves the job failed with its reason and nothing else.
+
+A job that stops giving signs of life (no heartbeat for ``STUDYAPP_GENERATION_STALE_SECONDS``)
+is failed by ``generation_jobs_fail_stale``; should its run wake up later, it finds its job
+no longer running and drops its results, so it never overwrites a newer job's work.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quizzes.drafts import QuestionDraft
 from quizzes.generation import GenerationResult, generate
+from quizzes.generation.budget import Budget, BudgetExceeded
 from quizzes.generation.text import detect_language
 from quizzes.ingest import Extracted, IngestError, IngestLimits, clean_text, extract
 from quizzes.models import (
@@ -32,6 +41,8 @@ from quizzes.models import (
     SourceDocument,
     User,
 )
+from quizzes.models.generation import GENERATION_FAILURES, generation_failure_message
+from quizzes.selectors.documents import document_usage
 from quizzes.services.banks import (
     document_create,
     quality_score,
@@ -78,6 +89,8 @@ PROGRESS_STEP = 5
 
 AUTO_LANGUAGE = "auto"
 
+ACTIVE = (GenerationJob.Status.QUEUED, GenerationJob.Status.RUNNING)
+
 
 class LenientParams(dict):
     def __missing__(self, key: str) -> str:
@@ -103,6 +116,22 @@ def upload_too_large(size: int) -> ValidationError:
         code="too_large",
         params={"limit_mb": f"{settings.STUDYAPP_UPLOAD_MAX_BYTES / (1024 * 1024):g}"},
     )
+
+
+def generation_budget() -> Budget:
+    """What one generator run may take (characters, answer candidates, seconds)."""
+    return Budget()
+
+
+def document_text_check(*, text: str) -> None:
+    """Refuse, before anything is saved, a text longer than the generator's character
+    budget, with the message a job stopped by that budget shows. Writes nothing."""
+    limit = generation_budget().max_characters
+    if len(text) > limit:
+        raise ValidationError(
+            generation_failure_message("budget_characters", {"limit": limit, "found": len(text)}),
+            code="budget_characters",
+        )
 
 
 def document_extract(*, data: bytes, filename: str) -> Extracted:
@@ -140,8 +169,10 @@ def document_upload(
 ) -> GenerationJob:
     """Store extracted text as a document of ``bank`` and queue its question generation.
 
-    The same text twice in a bank is refused with a ``ValidationError``. The generation task
-    is sent only once this transaction commits."""
+    The same text twice in a bank (whitespace aside) and a text over the generator's
+    character budget are refused with a ``ValidationError``. The generation is handed on
+    only once this transaction commits."""
+    document_text_check(text=text)
     if language not in Language.values:
         language = detect_language(text)
     if SourceDocument.objects.filter(bank=bank, checksum=text_checksum(text)).exists():
@@ -160,11 +191,7 @@ def document_upload(
             )
     except IntegrityError as error:
         raise _duplicate_error() from error
-    job = GenerationJob(document=document, created_by=uploaded_by)
-    job.full_clean()
-    job.save()
-    transaction.on_commit(lambda: _enqueue(job.pk))
-    return job
+    return _job_queue(document=document, created_by=uploaded_by)
 
 
 def _duplicate_error() -> ValidationError:
@@ -173,45 +200,110 @@ def _duplicate_error() -> ValidationError:
     )
 
 
+def _job_queue(*, document: SourceDocument, created_by: User) -> GenerationJob:
+    job = GenerationJob(document=document, created_by=created_by)
+    job.full_clean()
+    job.save()
+    transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
 def _enqueue(job_id: int) -> None:
-    from quizzes.tasks import generate_for_document
+    from quizzes.tasks import generation_enqueue
 
-    generate_for_document.delay(job_id)
+    generation_enqueue(job_id)
 
 
-def generation_run(*, job_id: int, seed: int = 0, max_drafts: int | None = None) -> GenerationJob:
+class JobAbandoned(Exception):
+    """The job stopped being this run's to finish (it was failed as stale meanwhile)."""
+
+
+def _job_alive(job_id: int, **fields) -> None:
+    """Write ``fields`` and a heartbeat to a running job; raises ``JobAbandoned`` when the
+    job is no longer running (one conditional UPDATE)."""
+    updated = GenerationJob.objects.filter(pk=job_id, status=GenerationJob.Status.RUNNING).update(
+        heartbeat_at=timezone.now(), **fields
+    )
+    if not updated:
+        raise JobAbandoned
+
+
+def generation_job_fail(*, job_id: int, code: str, params: dict | None = None) -> bool:
+    """Mark a job failed with a reason code of ``GENERATION_FAILURES`` (and its figures).
+    Only a queued or running job changes, so a reason already given is kept. Returns
+    whether the job changed."""
+    if code not in GENERATION_FAILURES:
+        raise ValueError(f"unknown generation failure code {code!r}")
+    jobs = GenerationJob.objects.filter(pk=job_id, status__in=ACTIVE)
+    return bool(
+        jobs.update(
+            status=GenerationJob.Status.FAILED,
+            error_code=code,
+            error_params=params or {},
+            error=generation_failure_message(code, params)[:2000],
+            finished_at=timezone.now(),
+        )
+    )
+
+
+def generation_run(
+    *, job_id: int, seed: int = 0, max_drafts: int | None = None
+) -> GenerationJob | None:
     """Run the generator for a queued job and save its key points and drafts.
 
-    Idempotent: a job that is done (or running elsewhere) is left alone. Progress is
-    written to the job row as the generator advances, at most every ``PROGRESS_STEP`` per
-    cent. On any error the job is marked failed and nothing else is saved."""
+    Only a queued job starts: one that is running elsewhere, done or failed is left alone
+    (a retry is a new job). Progress and a heartbeat are written to the job row as the
+    generator advances, at most every ``PROGRESS_STEP`` per cent. A job failed meanwhile
+    (stale) stops the run, which then saves nothing. A run over the generator's budget
+    fails with ``budget_characters``, ``budget_candidates`` or ``budget_seconds`` and its
+    figures; any other error fails with ``error`` (the detail goes to the log only). A
+    failed job has nothing else saved. Returns the job as it ended (``None`` if it was
+    deleted with its document)."""
     with transaction.atomic():
         job = (
             GenerationJob.objects.select_for_update()
             .select_related("document__bank", "created_by")
-            .get(pk=job_id)
+            .filter(pk=job_id)
+            .first()
         )
-        if job.status not in (GenerationJob.Status.QUEUED, GenerationJob.Status.FAILED):
+        if job is None or job.status != GenerationJob.Status.QUEUED:
             return job
+        now = timezone.now()
         job.status = GenerationJob.Status.RUNNING
         job.progress = 0
         job.stage = ""
         job.error = ""
-        job.started_at = timezone.now()
+        job.error_code = ""
+        job.error_params = {}
+        job.started_at = now
+        job.heartbeat_at = now
         job.finished_at = None
         job.save(
-            update_fields=["status", "progress", "stage", "error", "started_at", "finished_at"]
+            update_fields=[
+                "status",
+                "progress",
+                "stage",
+                "error",
+                "error_code",
+                "error_params",
+                "started_at",
+                "heartbeat_at",
+                "finished_at",
+            ]
         )
 
     written = {"progress": 0, "stage": ""}
 
     def progress(fraction: float, stage: str) -> None:
-        # 100 is written only with the results.
+        # 100 and "done" are written only with the results: until they are saved, the
+        # page must not say "finished" beside "running".
         percent = max(0, min(99, int(fraction * 100)))
+        if stage == "done":
+            stage = "saving"
         if percent - written["progress"] < PROGRESS_STEP and stage == written["stage"]:
             return
         written.update(progress=percent, stage=stage[:32])
-        GenerationJob.objects.filter(pk=job_id).update(progress=percent, stage=stage[:32])
+        _job_alive(job_id, progress=percent, stage=stage[:32])
 
     document = job.document
     try:
@@ -221,27 +313,145 @@ def generation_run(*, job_id: int, seed: int = 0, max_drafts: int | None = None)
             seed=seed,
             max_drafts=max_drafts,
             progress=progress,
+            budget=generation_budget(),
         )
-        GenerationJob.objects.filter(pk=job_id).update(stage="saving")
+        _job_alive(job_id, stage="saving")
         with transaction.atomic():
+            # The row lock orders this save after a concurrent stale check: either the
+            # check saw a running job with a fresh heartbeat, or this sees a failed job.
+            locked = GenerationJob.objects.select_for_update().filter(pk=job_id).first()
+            if locked is None or locked.status != GenerationJob.Status.RUNNING:
+                raise JobAbandoned
             created = _results_save(job=job, result=result)
             job.status = GenerationJob.Status.DONE
             job.progress = 100
             job.stage = "done"
             job.drafts_created = created
             job.finished_at = timezone.now()
+            job.heartbeat_at = job.finished_at
             job.full_clean()
-            job.save(update_fields=["status", "progress", "stage", "drafts_created", "finished_at"])
-    except Exception as error:  # any failure is shown on the job
-        logger.exception("Generation job %s failed", job_id)
-        message = str(error) or type(error).__name__
-        GenerationJob.objects.filter(pk=job_id).update(
-            status=GenerationJob.Status.FAILED,
-            error=message[:2000],
-            finished_at=timezone.now(),
+            job.save(
+                update_fields=[
+                    "status",
+                    "progress",
+                    "stage",
+                    "drafts_created",
+                    "finished_at",
+                    "heartbeat_at",
+                ]
+            )
+    except JobAbandoned:
+        logger.warning(
+            "Generation job %s was failed (stale) or deleted while it ran; its results were "
+            "dropped",
+            job_id,
         )
-    job.refresh_from_db()
-    return job
+    except BudgetExceeded as error:
+        logger.info("Generation job %s stopped by its budget: %s", job_id, error)
+        generation_job_fail(job_id=job_id, code=f"budget_{error.code}", params=error.params)
+    except Exception:  # any failure is shown on the job; the detail goes to the log
+        logger.exception("Generation job %s failed", job_id)
+        generation_job_fail(job_id=job_id, code="error")
+    return GenerationJob.objects.filter(pk=job_id).first() or job
+
+
+def _stale_since(cutoff: datetime) -> Q:
+    """Jobs whose last sign of life (heartbeat, else start, else creation) is before
+    ``cutoff``: a queued job that never started counts from its creation."""
+    return (
+        Q(heartbeat_at__lt=cutoff)
+        | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+        | Q(heartbeat_at__isnull=True, started_at__isnull=True, created_at__lt=cutoff)
+    )
+
+
+def generation_stale_cutoff(now: datetime | None = None) -> datetime:
+    return (now or timezone.now()) - timedelta(seconds=settings.STUDYAPP_GENERATION_STALE_SECONDS)
+
+
+def generation_job_is_stale(job: GenerationJob, *, now: datetime | None = None) -> bool:
+    """Whether a job read a moment ago looks stale (no query); the pages use it to decide
+    whether to call ``generation_jobs_fail_stale`` at all."""
+    if job.status not in ACTIVE:
+        return False
+    last = job.heartbeat_at or job.started_at or job.created_at
+    return last < generation_stale_cutoff(now)
+
+
+def generation_jobs_fail_stale(
+    *, document: SourceDocument | None = None, now: datetime | None = None
+) -> int:
+    """Fail every queued or running job (of ``document``, or all) that has given no sign
+    of life for ``STUDYAPP_GENERATION_STALE_SECONDS``, with ``error_code="stale"``.
+    Returns how many. One UPDATE whose condition is re-checked row by row, so a job that
+    wrote a heartbeat or finished meanwhile is left alone; safe to run at any time.
+
+    Run every minute by Celery beat (``quizzes.tasks.fail_stale_generation_jobs``), by
+    ``manage.py fail_stale_generation_jobs`` from cron, and for one document whenever its
+    page or progress is read."""
+    jobs = GenerationJob.objects.filter(status__in=ACTIVE).filter(
+        _stale_since(generation_stale_cutoff(now))
+    )
+    if document is not None:
+        jobs = jobs.filter(document=document)
+    failed = jobs.update(
+        status=GenerationJob.Status.FAILED,
+        error_code="stale",
+        error_params={},
+        error=generation_failure_message("stale"),
+        finished_at=now or timezone.now(),
+    )
+    if failed:
+        logger.warning("%s stale generation job(s) marked failed", failed)
+    return failed
+
+
+@transaction.atomic
+def generation_retry(*, document: SourceDocument, requested_by: User) -> GenerationJob:
+    """Queue a new generation run for a document whose latest job failed.
+
+    Idempotent: the document row is locked, and when its latest job is queued, running
+    or done, that job is returned and nothing is queued (a double click queues one run)."""
+    SourceDocument.objects.select_for_update().filter(pk=document.pk).first()
+    latest = document.generation_jobs.order_by("-created_at", "-pk").first()
+    if latest is not None and latest.status != GenerationJob.Status.FAILED:
+        return latest
+    return _job_queue(document=document, created_by=requested_by)
+
+
+def document_deletable_questions(*, document: SourceDocument) -> QuerySet[Question]:
+    """The questions that go with a document: those generated from its key points."""
+    return Question.objects.filter(key_point__document=document, origin=Question.Origin.GENERATED)
+
+
+def document_delete(*, document: SourceDocument) -> None:
+    """Delete a document with its key points, generation jobs and the questions generated
+    from it. Refused (``ValidationError``, code ``in_use``) when one of those questions is
+    in a quiz or was shown in an attempt, or a quiz draws from one of its key points: past
+    attempts and quizzes keep what they showed. Questions written by hand or imported
+    stay in the bank, without their key point."""
+    with transaction.atomic():
+        locked = SourceDocument.objects.select_for_update().filter(pk=document.pk).first()
+        if locked is None:
+            return
+        if document_usage(document=locked).in_use:
+            raise _in_use_error()
+        try:
+            document_deletable_questions(document=locked).delete()
+            locked.delete()
+        except ProtectedError as error:
+            raise _in_use_error() from error
+
+
+def _in_use_error() -> ValidationError:
+    return ValidationError(
+        _(
+            "This document cannot be deleted: some of its questions are in a quiz or were "
+            "answered in an attempt. Remove them from the quizzes first; questions that "
+            "learners have answered stay, so that their results stay right."
+        ),
+        code="in_use",
+    )
 
 
 def _results_save(*, job: GenerationJob, result: GenerationResult) -> int:

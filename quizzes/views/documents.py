@@ -1,5 +1,6 @@
 """Organizer pages for documents: upload (file or pasted text), the document page with its
-key points and generation progress, and the review queue of generated drafts.
+key points and generation progress, retry and delete, and the review queue of generated
+drafts.
 
 Views stay thin: the forms check input, ``services.documents`` extracts and writes,
 ``selectors.documents`` reads. A bank's documents and drafts open to the bank's owner and
@@ -8,9 +9,12 @@ staff (``can_view_bank``); anyone else signed in gets 404, anonymous visitors th
 
 from __future__ import annotations
 
+import secrets
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,12 +24,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from quizzes.forms import KIND_CHOICES, key_point_choices, shorten
-from quizzes.models import Language, QuestionBank, RejectionReason, SourceDocument
+from quizzes.models import GenerationJob, Language, QuestionBank, RejectionReason, SourceDocument
 from quizzes.selectors.access import can_view_bank
 from quizzes.selectors.documents import (
     ReviewFilters,
+    document_duplicates,
     document_key_points,
     document_latest_job,
+    document_usage,
     job_progress,
     review_counts,
     review_documents,
@@ -41,7 +47,11 @@ LANGUAGE_CHOICES = [(document_services.AUTO_LANGUAGE, _("Detect automatically"))
 
 
 class DocumentUploadForm(forms.Form):
-    """A document file or pasted text (one of the two), an optional title and language."""
+    """A document file or pasted text (one of the two), an optional title and language.
+
+    ``upload_anyway`` confirms a text that is already in another of the owner's banks;
+    ``pending`` names a file already read for that confirmation (``pending_upload``), so
+    that it need not be chosen again."""
 
     title = forms.CharField(
         label=_("Title"),
@@ -65,6 +75,21 @@ class DocumentUploadForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language"), choices=LANGUAGE_CHOICES, initial=document_services.AUTO_LANGUAGE
     )
+    upload_anyway = forms.BooleanField(
+        label=_("Upload anyway"),
+        required=False,
+        help_text=_("Add this text to this bank too, as a document of its own."),
+    )
+    pending = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    CONFIRM_FIELDS = ("upload_anyway", "pending")
+
+    def __init__(self, *args, pending_upload: dict | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.pending_upload = pending_upload
+
+    def main_fields(self):
+        return [field for field in self if field.name not in self.CONFIRM_FIELDS]
 
     def clean(self):
         cleaned = super().clean()
@@ -74,8 +99,6 @@ class DocumentUploadForm(forms.Form):
             raise ValidationError(
                 _("Upload a file or paste the text, not both."), code="both_given"
             )
-        if not upload and not pasted.strip():
-            raise ValidationError(_("Upload a file or paste the text."), code="nothing_given")
         if upload:
             # Refused before a byte is read.
             if upload.size > document_services.upload_limits().max_bytes:
@@ -85,10 +108,24 @@ class DocumentUploadForm(forms.Form):
             cleaned["extracted_text"] = extracted.text
             cleaned["extracted_title"] = extracted.title
             cleaned["filename"] = upload.name
-        else:
+        elif pasted.strip():
             cleaned["extracted_text"] = document_services.pasted_text_clean(pasted)
             cleaned["extracted_title"] = ""
             cleaned["filename"] = ""
+        elif self.pending_upload is not None:
+            # The file read at the duplicate warning, confirmed now.
+            cleaned["extracted_text"] = self.pending_upload["text"]
+            cleaned["extracted_title"] = self.pending_upload["title"]
+            cleaned["filename"] = self.pending_upload["filename"]
+        elif cleaned.get("pending"):
+            raise ValidationError(
+                _("The file read a moment ago is no longer held; choose it again."),
+                code="pending_expired",
+            )
+        else:
+            raise ValidationError(_("Upload a file or paste the text."), code="nothing_given")
+        # Too long to generate from: refused before anything is saved.
+        document_services.document_text_check(text=cleaned["extracted_text"])
         return cleaned
 
 
@@ -98,6 +135,34 @@ class LenientChoiceField(forms.ChoiceField):
 
     def valid_value(self, value) -> bool:
         return True
+
+
+# A file read at the duplicate warning is held this long for its confirmation.
+PENDING_SECONDS = 3600
+
+
+def _pending_key(request: HttpRequest, bank: QuestionBank, token: str) -> str:
+    return f"studyapp:document-pending:v1:{request.user.pk}:{bank.pk}:{token}"
+
+
+def _pending_hold(request: HttpRequest, bank: QuestionBank, data: dict) -> str:
+    """Hold an uploaded file's extracted text in the cache (not the database: nothing is
+    saved before the organizer confirms) and return the token that finds it again."""
+    token = secrets.token_urlsafe(18)
+    held = {
+        "text": data["extracted_text"],
+        "title": data["extracted_title"],
+        "filename": data["filename"],
+    }
+    cache.set(_pending_key(request, bank, token), held, PENDING_SECONDS)
+    return token
+
+
+def _pending_find(request: HttpRequest, bank: QuestionBank) -> dict | None:
+    token = request.POST.get("pending", "")
+    if not token or len(token) > 64:
+        return None
+    return cache.get(_pending_key(request, bank, token))
 
 
 class ReviewFilterForm(forms.Form):
@@ -164,40 +229,67 @@ def _document_or_404(request: HttpRequest, pk: int, *, with_text: bool = True) -
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    """Upload a document or paste its text; on success, generation starts in the background."""
+    """Upload a document or paste its text; on success, generation starts in the background
+    and the document page shows it. The same text already in this bank is refused with a
+    link to it; in another of the owner's banks, a warning asks to confirm."""
     bank = bank_or_404(request, pk)
-    form = DocumentUploadForm(request.POST or None, request.FILES or None)
+    pending_upload = _pending_find(request, bank) if request.method == "POST" else None
+    form = DocumentUploadForm(
+        request.POST or None, request.FILES or None, pending_upload=pending_upload
+    )
+    context = {"bank": bank, "form": form}
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            job = document_services.document_upload(
-                bank=bank,
-                uploaded_by=request.user,
-                text=data["extracted_text"],
-                title=data["title"] or data["extracted_title"],
-                language=data["language"],
-                original_filename=data["filename"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
+        duplicates = document_duplicates(bank=bank, text=data["extracted_text"])
+        if duplicates.in_bank is not None:
+            context["duplicate"] = duplicates.in_bank
+            status = 400
+        elif duplicates.elsewhere and not data["upload_anyway"]:
+            context["elsewhere"] = duplicates.elsewhere
+            if data["filename"]:
+                context["pending"] = _pending_hold(request, bank, data)
+                context["pending_filename"] = data["filename"]
         else:
-            messages.success(
-                request, _("The document was saved; its questions are being generated.")
-            )
-            return redirect("quizzes:document_detail", pk=job.document_id)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "quizzes/document_form.html", {"bank": bank, "form": form}, status=status
-    )
+            try:
+                job = document_services.document_upload(
+                    bank=bank,
+                    uploaded_by=request.user,
+                    text=data["extracted_text"],
+                    title=data["title"] or data["extracted_title"],
+                    language=data["language"],
+                    original_filename=data["filename"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+                status = 400
+            else:
+                # Says nothing of the job's state: the document page shows that, live.
+                messages.success(request, _("The document was saved."))
+                return redirect("quizzes:document_detail", pk=job.document_id)
+    elif request.method == "POST":
+        status = 400
+    return render(request, "quizzes/document_form.html", context, status=status)
+
+
+def _latest_job(document: SourceDocument) -> GenerationJob | None:
+    """The document's latest job, failed first if it is stale (the embedded set-up has no
+    periodic check; this costs no query unless the job looks stale)."""
+    job = document_latest_job(document=document)
+    if job is not None and document_services.generation_job_is_stale(job):
+        document_services.generation_jobs_fail_stale(document=document)
+        job.refresh_from_db()
+    return job
 
 
 @login_required
 @require_safe
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The document's text with its key points marked, and its generation progress."""
+    """The document's text with its key points marked, and its generation progress; a
+    failed generation shows why, with Retry and Delete."""
     document = _document_or_404(request, pk)
+    job = _latest_job(document)
     key_points = document_key_points(document=document)
-    job = document_latest_job(document=document)
     return render(
         request,
         "quizzes/document_detail.html",
@@ -220,9 +312,50 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def document_progress(request: HttpRequest, pk: int) -> JsonResponse:
     """The latest generation job's state as JSON, polled by the document page."""
     document = _document_or_404(request, pk, with_text=False)
-    response = JsonResponse(job_progress(document_latest_job(document=document)))
+    response = JsonResponse(job_progress(_latest_job(document)))
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+@require_POST
+def document_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue generation again after a failure; a second click queues nothing more."""
+    document = _document_or_404(request, pk, with_text=False)
+    before = document_latest_job(document=document)
+    job = document_services.generation_retry(document=document, requested_by=request.user)
+    if before is None or job.pk != before.pk:
+        messages.success(request, _("Generation was started again."))
+    elif job.is_active:
+        messages.info(request, _("Generation is already under way."))
+    return redirect("quizzes:document_detail", pk=document.pk)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def document_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask, then delete a document with its key points, jobs and generated questions;
+    refused while a quiz or an attempt uses one of its questions."""
+    document = _document_or_404(request, pk, with_text=False)
+    bank = document.bank
+    status = 200
+    if request.method == "POST":
+        try:
+            document_services.document_delete(document=document)
+        except ValidationError:
+            # Put in use since the page was shown: the page now says so and why.
+            status = 400
+        else:
+            messages.success(
+                request, _("The document “%(title)s” was deleted.") % {"title": document.title}
+            )
+            return redirect("quizzes:bank_questions", pk=bank.pk)
+    return render(
+        request,
+        "quizzes/document_delete.html",
+        {"bank": bank, "document": document, "usage": document_usage(document=document)},
+        status=status,
+    )
 
 
 def _review_url(bank: QuestionBank, request: HttpRequest) -> str:
