@@ -378,6 +378,7 @@ def test_reorder_service_puts_slots_in_the_given_order(quiz, three_slots):
 
 
 def test_moving_a_rule_and_a_question_past_each_other(quiz, bank, three_slots):
+    _question(bank, "One the rule can draw?")
     rule = quiz_add_rule(quiz=quiz, bank=bank, draw_count=1)
 
     quiz_slot_move(slot=rule, offset=-1)

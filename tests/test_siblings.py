@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from quizzes.drafts import ChoiceDraft, QuestionDraft
 from quizzes.models import Attempt, AttemptItem, QuizSlot
-from quizzes.selectors.quizzes import rule_match
+from quizzes.selectors.quizzes import rule_match, rule_matches
 from quizzes.services.attempts import AttemptError, attempt_finish, attempt_start
 from quizzes.services.banks import question_create, question_update
 from quizzes.services.quizzes import quiz_add_question, quiz_add_questions, quiz_add_rule
@@ -352,7 +352,7 @@ def test_a_rule_asking_for_more_than_its_sibling_groups_is_refused_with_both_num
 
     assert response.status_code == 200
     assert (
-        "5 published questions match these filters, but an attempt can take only 3 from "
+        "5 published questions match these filters, but an attempt can draw only 3 from "
         "them: questions on one key point give each other away"
     ) in response.content.decode()
     assert "The rule cannot draw 4." in response.content.decode()
@@ -382,6 +382,19 @@ def test_a_key_point_held_by_a_fixed_question_is_no_group_for_a_rule(quiz, bank,
     with pytest.raises(ValidationError) as refused:
         quiz_add_rule(quiz=quiz, bank=bank, draw_count=2)
     assert refused.value.code == "too_few_key_points"
+
+
+def test_a_rule_does_not_count_the_fixed_questions_of_its_quiz(quiz, bank):
+    """A fixed question is never drawn, key point or not, so a rule whose only matches
+    are fixed questions has nothing to draw."""
+    fixed = _question(bank, "Fixed, written by hand?")
+    quiz_add_question(quiz=quiz, question=fixed)
+
+    match = rule_match(quiz_id=quiz.pk, bank_id=bank.pk)
+
+    assert (match.questions, match.groups) == (1, 0)
+    with pytest.raises(ValidationError):
+        quiz_add_rule(quiz=quiz, bank=bank, draw_count=1)
 
 
 def test_check_and_live_count_say_how_many_an_attempt_can_take(
@@ -691,6 +704,9 @@ def test_no_attempt_ever_holds_two_siblings(pool, quiz, group, organizer, learne
                 assert rule.draw_kind in ("", item.question_version.kind)
                 assert rule.draw_difficulty in (None, item.question_version.difficulty)
             if len(rule_slots) == 1:
+                # What the builder says an attempt can draw is what it draws.
+                (match,) = rule_matches(quiz_id=quiz.pk, rules=rule_slots)
+                assert len(drawn) == min(rule_slots[0].draw_count, match.groups)
                 _assert_fills_least_seen_first(
                     rule_slots[0], questions, items, drawn, fixed_ids, held, seen
                 )

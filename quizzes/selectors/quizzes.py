@@ -126,10 +126,9 @@ def rule_matching_questions(
 @dataclass(frozen=True)
 class RuleMatch:
     """What a random-draw rule matches now: its published ``questions``, and how many of
-    them one attempt can hold (``groups``, its sibling groups): one per key point, none on
-    the key point of a fixed question learners see, and each question without a key
-    point. (Like ``questions``, ``groups`` counts a fixed question without a key point,
-    which the draw passes over: as before siblings were counted.)"""
+    them one attempt can draw (``groups``, its sibling groups): one per key point, none on
+    the key point of a fixed question learners see, no fixed question of the quiz, and
+    each other question without a key point."""
 
     questions: int
     groups: int
@@ -148,8 +147,8 @@ def rule_matches(*, quiz_id: int, rules: Iterable[QuizSlot]) -> list[RuleMatch]:
     need not be saved yet.
 
     One query whatever the number of rules: published questions of the rules' banks are
-    counted per (bank, key point, kind, difficulty, key point held by a fixed question
-    learners see), and each rule adds up the groups it matches. No query
+    counted per (bank, key point, kind, difficulty, fixed in the quiz, key point held by
+    a fixed question learners see), and each rule adds up the groups it matches. No query
     when there are no rules. Rules are counted each on its own: two rules that draw from
     the same questions share them in an attempt."""
     rules = [slot for slot in rules if slot.is_rule]
@@ -163,11 +162,12 @@ def rule_matches(*, quiz_id: int, rules: Iterable[QuizSlot]) -> list[RuleMatch]:
             )
         )
         .annotate(
+            fixed=Exists(QuizSlot.objects.filter(quiz_id=quiz_id, question_id=OuterRef("pk"))),
             held=Exists(
                 _shown_fixed_slots(quiz_id).filter(question__key_point_id=OuterRef("key_point_id"))
             ),
         )
-        .values("bank_id", "key_point_id", "current_kind", "current_difficulty", "held")
+        .values("bank_id", "key_point_id", "current_kind", "current_difficulty", "fixed", "held")
         .annotate(n=Count("pk"))
         .order_by()
     )
@@ -183,7 +183,7 @@ def rule_matches(*, quiz_id: int, rules: Iterable[QuizSlot]) -> list[RuleMatch]:
                 slot.draw_difficulty is None or group["current_difficulty"] == slot.draw_difficulty
             )
         ]
-        drawable = [group for group in matched if not group["held"]]
+        drawable = [group for group in matched if not group["fixed"] and not group["held"]]
         matches.append(
             RuleMatch(
                 questions=sum(group["n"] for group in matched),

@@ -3,11 +3,11 @@
 A quiz holds at most one fixed question per key point: questions on one key point
 (*siblings*) come from the same passage, so one can give another away. Adding a sibling of
 a fixed question is refused (``quiz_add_question``) or left out (``quiz_add_questions``);
-to use the other one, remove the first. A rule is refused when its matching questions
-cover fewer key points than it draws. Quizzes that already hold two siblings (built
-before this rule, or a question's key point changed later) are left as they are: the
-builder lists them with a warning, and attempts show only the first of them
-(``services.attempts``), so the organizer chooses which one to keep.
+to use the other one, remove the first. A rule is refused when an attempt could draw
+fewer of its matching questions than it asks for (one per key point). Quizzes that already
+hold two siblings (built before this rule, or a question's key point changed later) are
+left as they are: the builder lists them with a warning, and attempts show only the first
+of them (``services.attempts``), so the organizer chooses which one to keep.
 """
 
 from __future__ import annotations
@@ -251,9 +251,9 @@ def quiz_add_rule(
     """Append a rule: "draw ``draw_count`` random published questions of ``bank``
     matching the key point, kind and difficulty given", drawn anew for each attempt.
 
-    Refused when fewer questions match now than the rule draws, or when they cover
-    fewer key points than it draws: an attempt holds one question per key point, and none
-    on the key point of a fixed question of the quiz (see ``RuleMatch``)."""
+    Refused when fewer questions match now than the rule draws, or when an attempt could
+    draw fewer of them than that: one per key point, none fixed in the quiz and none on
+    the key point of a fixed question (see ``RuleMatch``)."""
     if (
         key_point is not None
         and not KeyPoint.objects.filter(pk=key_point.pk, document__bank_id=bank.pk).exists()
@@ -285,15 +285,15 @@ def quiz_add_rule(
         raise ValidationError(
             ngettext_lazy(
                 "%(matching)s published question matches these filters, but an attempt "
-                "can take only %(groups)s from them: questions on one key point give each "
-                "other away, so an attempt takes one question per key point, and none on "
-                "the key point of a fixed question of this quiz. The rule cannot draw "
-                "%(count)s.",
+                "can draw only %(groups)s from them: questions on one key point give each "
+                "other away, so an attempt takes one question per key point, and none that "
+                "this quiz holds or that shares a key point with one it holds. The rule "
+                "cannot draw %(count)s.",
                 "%(matching)s published questions match these filters, but an attempt "
-                "can take only %(groups)s from them: questions on one key point give each "
-                "other away, so an attempt takes one question per key point, and none on "
-                "the key point of a fixed question of this quiz. The rule cannot draw "
-                "%(count)s.",
+                "can draw only %(groups)s from them: questions on one key point give each "
+                "other away, so an attempt takes one question per key point, and none that "
+                "this quiz holds or that shares a key point with one it holds. The rule "
+                "cannot draw %(count)s.",
                 "matching",
             )
             % {"matching": match.questions, "groups": match.groups, "count": draw_count},
