@@ -229,7 +229,7 @@ def test_picker_marks_and_disables_siblings_of_questions_in_the_quiz(
     ) in html
     assert f'value="{free.pk}" id="pick-{free.pk}">' in html
     assert (
-        "Question 1 of the quiz, “The 20th congress met in which year?”, is on the same key point"
+        "Question 1 of the quiz, “The 20th congress met in which year?”, is on this key point"
         in html
     )
 
