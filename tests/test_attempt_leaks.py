@@ -83,17 +83,20 @@ def _drafts() -> list[QuestionDraft]:
 
 def _build(organizer, group, **options) -> Quiz:
     bank = bank_create(owner=organizer, title="Leak bank")
-    key_point = factories.KeyPointFactory(document__bank=bank, text="KEYPOINTSECRET")
+    document = factories.DocumentFactory(bank=bank)
     quiz = quiz_create(
         owner=organizer, title="Leak quiz", time_limit=timedelta(minutes=30), **options
     )
-    for draft in _drafts():
+    for n, draft in enumerate(_drafts()):
+        # A key point each: a quiz holds one question per key point.
         question = question_create(
             bank=bank,
             draft=draft,
             created_by=organizer,
             status=Question.Status.PUBLISHED,
-            key_point=key_point,
+            key_point=factories.KeyPointFactory(
+                document=document, ordinal=n + 1, text=f"KEYPOINTSECRET{n}"
+            ),
         )
         quiz_add_question(quiz=quiz, question=question)
     return make_assignment(quiz, group, organizer)

@@ -378,6 +378,7 @@ def test_reorder_service_puts_slots_in_the_given_order(quiz, three_slots):
 
 
 def test_moving_a_rule_and_a_question_past_each_other(quiz, bank, three_slots):
+    _question(bank, "One the rule can draw?")
     rule = quiz_add_rule(quiz=quiz, bank=bank, draw_count=1)
 
     quiz_slot_move(slot=rule, offset=-1)
@@ -408,17 +409,18 @@ def test_rule_is_added_with_its_filters(organizer_client, quiz, bank, key_point)
         _question(bank, f"Match {n}?", key_point=key_point, difficulty=4)
     _question(bank, "Other difficulty?", key_point=key_point, difficulty=2)
 
+    # Questions on one key point are siblings: a rule narrowed to one key point draws one.
     response = organizer_client.post(
         _url("quiz_add_rule", quiz),
         _rule_data(
-            bank, draw_count="3", key_point=str(key_point.pk), kind="single", difficulty="4"
+            bank, draw_count="1", key_point=str(key_point.pk), kind="single", difficulty="4"
         ),
     )
 
     assert response.status_code == 302
     slot = quiz.slots.get()
     assert slot.is_rule
-    assert (slot.draw_count, slot.draw_bank, slot.draw_key_point) == (3, bank, key_point)
+    assert (slot.draw_count, slot.draw_bank, slot.draw_key_point) == (1, bank, key_point)
     assert (slot.draw_kind, slot.draw_difficulty) == ("single", 4)
 
 
@@ -468,7 +470,11 @@ def test_live_rule_count_answers_json(organizer_client, quiz, bank):
         _url("quiz_rule_count", quiz), {"bank": bank.pk, "difficulty": "5"}
     )
 
-    assert response.json() == {"count": 1, "text": "1 published question matches now."}
+    assert response.json() == {
+        "count": 1,
+        "groups": 1,
+        "text": "1 published question matches now.",
+    }
 
 
 def test_rule_from_a_bank_the_organizer_cannot_open_is_refused(organizer_client, quiz):
@@ -730,12 +736,21 @@ def test_quiz_list_shows_own_quizzes_only(organizer_client, quiz):
 def test_builder_query_count_does_not_grow(
     organizer_client, quiz, bank, key_point, group, size, django_assert_num_queries
 ):
+    points = []
     for n in range(size):
-        question = _question(bank, f"Question {n}?", key_point=key_point)
+        points.append(factories.KeyPointFactory(document=key_point.document))
+        question = _question(bank, f"Question {n}?", key_point=points[-1])
         slot = quiz_add_question(quiz=quiz, question=question)
         if n % 2:
             question_edit(question=question, draft=_draft(f"Reworded {n}?"), edited_by=bank.owner)
             organizer_client.post(_url("quiz_slot_pin", quiz, slot_pk=slot.pk), {"pin": "1"})
+    # A sibling of the first question, from before the builder refused siblings: the
+    # warning about it costs no query.
+    QuizSlot.objects.create(
+        quiz=quiz, position=size + 1, question=_question(bank, "Sibling?", key_point=points[0])
+    )
+    _question(bank, "Pool on the key point?", key_point=key_point)
+    _question(bank, "Pool without a key point?")
     quiz_add_rule(quiz=quiz, bank=bank, draw_count=1, key_point=key_point)
     quiz_add_rule(quiz=quiz, bank=bank, draw_count=2, kind="single")
     factories.AssignmentFactory(quiz=quiz, group=group)
@@ -746,23 +761,27 @@ def test_builder_query_count_does_not_grow(
     with django_assert_num_queries(9):
         response = organizer_client.get(_url("quiz_builder", quiz))
 
-    assert len(response.context["rows"]) == size + 2
+    assert len(response.context["rows"]) == size + 3
+    assert [row.slot.position for row in response.context["sibling_conflicts"]] == [size + 1]
 
 
 @pytest.mark.parametrize("size", [2, 20])
 def test_picker_query_count_does_not_grow(
     organizer_client, quiz, bank, key_point, size, django_assert_num_queries
 ):
+    # Siblings: the first is in the quiz, the others are marked as its siblings.
     for n in range(size):
-        quiz_add_question(
-            quiz=quiz, question=_question(bank, f"Question {n}?", key_point=key_point)
-        )
+        question = _question(bank, f"Question {n}?", key_point=key_point)
+        if n == 0:
+            quiz_add_question(quiz=quiz, question=question)
 
     # 1 session, 2 user, 3 quiz, 4 banks, 5 key points, 6 count, 7 page.
     with django_assert_num_queries(7):
         response = organizer_client.get(_url("quiz_add_questions", quiz), {"q": "Question"})
 
-    assert len(response.context["page_obj"].object_list) == size
+    rows = response.context["page_obj"].object_list
+    assert len(rows) == size
+    assert [row.sibling_position for row in rows] == [None] + [1] * (size - 1)
 
 
 @pytest.mark.parametrize("size", [2, 20])

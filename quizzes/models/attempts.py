@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from .banks import Choice, Question, QuestionVersion
+from .banks import Choice, KeyPoint, Question, QuestionVersion
 from .groups import Assignment
 from .quizzes import QuizSlot
 
@@ -117,6 +117,18 @@ class AttemptItem(models.Model):
         on_delete=models.PROTECT,
         related_name="attempt_items",
     )
+    # Copied from the question when the attempt starts, so that the database itself holds
+    # the rule "one question per key point in an attempt": questions on one key point
+    # come from the same passage and give each other away. Empty when the question has
+    # no key point, and for items made before it was recorded (migration 0008).
+    key_point = models.ForeignKey(
+        KeyPoint,
+        verbose_name=_("key point"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     points = models.DecimalField(_("points"), max_digits=6, decimal_places=2)
     score = models.DecimalField(_("score"), null=True, blank=True, **SCORE_DIGITS)
     sequence = models.PositiveIntegerField(
@@ -139,6 +151,11 @@ class AttemptItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["attempt", "position"], name="item_unique_position"),
             models.UniqueConstraint(fields=["attempt", "question"], name="item_unique_question"),
+            models.UniqueConstraint(
+                fields=["attempt", "key_point"],
+                condition=Q(key_point__isnull=False),
+                name="item_one_per_key_point",
+            ),
             models.CheckConstraint(condition=Q(points__gt=0), name="item_points_positive"),
             models.CheckConstraint(
                 condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=F("points")),

@@ -1,6 +1,14 @@
 """Reads for the quiz builder: who may author, the quizzes an organizer may open, a quiz's
-slots with what each shows, how many questions a random-draw rule matches, and the groups a
-quiz may be assigned to.
+slots with what each shows, how many questions a random-draw rule matches, the question
+picker, and the groups a quiz may be assigned to.
+
+*Siblings* are questions on one key point: they come from the same passage, so one can
+give another away (a blank ``第____届`` beside a true/false that says ``第十八届``). A quiz
+holds at most one of them as a fixed question, and an attempt holds at most one of them in
+all (``services.attempts``). The builder and the picker show which questions are siblings
+of the quiz's questions; a rule counts the *sibling groups* it can draw from (each key
+point once, each question without a key point on its own), since that, not its number of
+questions, is how many questions an attempt can get from it.
 
 Each selector runs a fixed number of queries whatever the number of rows; the builder's
 page test pins the total at two sizes.
@@ -9,11 +17,12 @@ page test pins the total at two sizes.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from quizzes.models import (
     Assignment,
@@ -28,7 +37,13 @@ from quizzes.models import (
     User,
 )
 from quizzes.selectors.access import organized_subtree_ids
-from quizzes.selectors.banks import QuestionFilters, questions_matching, with_current_version
+from quizzes.selectors.banks import (
+    QUESTIONS_PER_PAGE,
+    QuestionFilters,
+    QuestionRow,
+    questions_matching,
+    with_current_version,
+)
 from quizzes.selectors.home import count_related
 
 QUIZZES_PER_PAGE = 50
@@ -108,44 +123,58 @@ def rule_matching_questions(
     return questions_matching(banks=[bank_id], filters=filters)
 
 
-def rule_match_count(
-    *,
-    bank_id: int,
-    key_point_id: int | None = None,
-    kind: str = "",
-    difficulty: int | None = None,
-) -> int:
-    """How many questions a rule with these filters matches now. One query."""
-    return rule_matching_questions(
-        bank_id=bank_id, key_point_id=key_point_id, kind=kind, difficulty=difficulty
-    ).count()
+@dataclass(frozen=True)
+class RuleMatch:
+    """What a random-draw rule matches now: its published ``questions``, and how many of
+    them one attempt can draw (``groups``, its sibling groups): one per key point, none on
+    the key point of a fixed question learners see, no fixed question of the quiz, and
+    each other question without a key point."""
+
+    questions: int
+    groups: int
 
 
-def rule_match_counts(rules: Iterable[QuizSlot]) -> dict[int, int]:
-    """How many questions each rule slot matches now, by slot pk.
+def _shown_fixed_slots(quiz_id: int) -> QuerySet[QuizSlot]:
+    """The quiz's fixed slots that learners see: pinned, or following a published
+    question."""
+    return QuizSlot.objects.filter(quiz_id=quiz_id, question__isnull=False).filter(
+        Q(pinned_version__isnull=False) | Q(question__status=Question.Status.PUBLISHED)
+    )
+
+
+def rule_matches(*, quiz_id: int, rules: Iterable[QuizSlot]) -> list[RuleMatch]:
+    """What each rule slot of quiz ``quiz_id`` matches now, in the order given; a rule
+    need not be saved yet.
 
     One query whatever the number of rules: published questions of the rules' banks are
-    counted per (bank, key point, kind, difficulty), and each rule adds up the groups it
-    matches. No query when there are no rules."""
+    counted per (bank, key point, kind, difficulty, fixed in the quiz, key point held by
+    a fixed question learners see), and each rule adds up the groups it matches. No query
+    when there are no rules. Rules are counted each on its own: two rules that draw from
+    the same questions share them in an attempt."""
     rules = [slot for slot in rules if slot.is_rule]
     if not rules:
-        return {}
-    groups = (
+        return []
+    groups = list(
         with_current_version(
             Question.objects.filter(
                 bank_id__in={slot.draw_bank_id for slot in rules},
                 status=Question.Status.PUBLISHED,
             )
         )
-        .values("bank_id", "key_point_id", "current_kind", "current_difficulty")
+        .annotate(
+            fixed=Exists(QuizSlot.objects.filter(quiz_id=quiz_id, question_id=OuterRef("pk"))),
+            held=Exists(
+                _shown_fixed_slots(quiz_id).filter(question__key_point_id=OuterRef("key_point_id"))
+            ),
+        )
+        .values("bank_id", "key_point_id", "current_kind", "current_difficulty", "fixed", "held")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    groups = list(groups)
-    counts: dict[int, int] = {}
+    matches = []
     for slot in rules:
-        counts[slot.pk] = sum(
-            group["n"]
+        matched = [
+            group
             for group in groups
             if group["bank_id"] == slot.draw_bank_id
             and (slot.draw_key_point_id is None or group["key_point_id"] == slot.draw_key_point_id)
@@ -153,8 +182,36 @@ def rule_match_counts(rules: Iterable[QuizSlot]) -> dict[int, int]:
             and (
                 slot.draw_difficulty is None or group["current_difficulty"] == slot.draw_difficulty
             )
+        ]
+        drawable = [group for group in matched if not group["fixed"] and not group["held"]]
+        matches.append(
+            RuleMatch(
+                questions=sum(group["n"] for group in matched),
+                groups=len({g["key_point_id"] for g in drawable if g["key_point_id"] is not None})
+                + sum(g["n"] for g in drawable if g["key_point_id"] is None),
+            )
         )
-    return counts
+    return matches
+
+
+def rule_match(
+    *,
+    quiz_id: int,
+    bank_id: int,
+    key_point_id: int | None = None,
+    kind: str = "",
+    difficulty: int | None = None,
+) -> RuleMatch:
+    """What a rule with these filters would match now in quiz ``quiz_id``. One query."""
+    rule = QuizSlot(
+        quiz_id=quiz_id,
+        draw_count=1,
+        draw_bank_id=bank_id,
+        draw_key_point_id=key_point_id,
+        draw_kind=kind,
+        draw_difficulty=difficulty,
+    )
+    return rule_matches(quiz_id=quiz_id, rules=[rule])[0]
 
 
 # --- The quiz builder -----------------------------------------------------------------
@@ -171,8 +228,14 @@ class SlotRow:
     current_number: int | None = None
     current_stem: str = ""
     current_kind: str = ""
-    # A rule slot: how many questions it matches now.
+    # A fixed slot whose question is on the same key point as an earlier slot that
+    # learners see: that slot's position and stem. Attempts skip this one.
+    sibling_position: int | None = None
+    sibling_stem: str = ""
+    # A rule slot: how many questions it matches now, and how many of them one attempt
+    # can hold (one per key point; see ``RuleMatch``).
     match_count: int | None = None
+    group_count: int | None = None
 
     @property
     def is_rule(self) -> bool:
@@ -189,8 +252,14 @@ class SlotRow:
         return str(dict(QuestionKind.choices).get(kind, ""))
 
     @property
+    def skipped_as_sibling(self) -> bool:
+        return self.sibling_position is not None
+
+    @property
     def questions_shown(self) -> int:
-        return self.slot.draw_count if self.is_rule else 1
+        if self.is_rule:
+            return self.slot.draw_count
+        return 0 if self.skipped_as_sibling else 1
 
     @property
     def total_points(self) -> Decimal:
@@ -210,11 +279,28 @@ class SlotRow:
     def short_of_questions(self) -> bool:
         return self.is_rule and (self.match_count or 0) < self.slot.draw_count
 
+    @property
+    def short_of_key_points(self) -> bool:
+        """A rule with enough questions but too few key points among them to fill an
+        attempt without siblings."""
+        return (
+            self.is_rule
+            and not self.short_of_questions
+            and (self.group_count or 0) < self.slot.draw_count
+        )
+
+    @property
+    def learners_see(self) -> bool:
+        """A fixed slot whose question attempts show (pinned, or published)."""
+        return not self.is_rule and not self.hidden_from_learners and not self.skipped_as_sibling
+
 
 def quiz_slot_rows(*, quiz: Quiz) -> list[SlotRow]:
     """The quiz's slots in order, each with what it shows; rules with how many questions
-    they match now. Two queries (slots with their questions, banks, pinned versions and
-    rule filters; rule match counts — skipped when the quiz has no rule)."""
+    they match now; fixed slots on the key point of an earlier slot learners see, with
+    that slot (attempts skip them, as ``services.attempts`` does). Two queries (slots
+    with their questions, banks, pinned versions and rule filters; rule match counts —
+    skipped when the quiz has no rule)."""
     newest = QuestionVersion.objects.newest_for("question_id")
     slots = list(
         QuizSlot.objects.filter(quiz=quiz)
@@ -227,20 +313,178 @@ def quiz_slot_rows(*, quiz: Quiz) -> list[SlotRow]:
         )
         .order_by("position")
     )
-    counts = rule_match_counts(slots)
+    rules = [slot for slot in slots if slot.is_rule]
+    matches = dict(zip(rules, rule_matches(quiz_id=quiz.pk, rules=rules), strict=True))
     last = len(slots) - 1
-    return [
-        SlotRow(
+    rows = []
+    # Key point → (position, stem) of the first slot learners see on it.
+    holders: dict[int, tuple[int, str]] = {}
+    for index, slot in enumerate(slots):
+        row = SlotRow(
             slot=slot,
             is_first=index == 0,
             is_last=index == last,
             current_number=slot.current_number,
             current_stem=slot.current_stem or "",
             current_kind=slot.current_kind or "",
-            match_count=counts.get(slot.pk),
+            match_count=matches[slot].questions if slot.is_rule else None,
+            group_count=matches[slot].groups if slot.is_rule else None,
         )
-        for index, slot in enumerate(slots)
+        key_point_id = None if slot.is_rule else slot.question.key_point_id
+        if key_point_id is not None and not row.hidden_from_learners:
+            if key_point_id in holders:
+                position, stem = holders[key_point_id]
+                row = replace(row, sibling_position=position, sibling_stem=stem)
+            else:
+                holders[key_point_id] = (slot.position, row.stem)
+        rows.append(row)
+    return rows
+
+
+def quiz_sibling_conflicts(rows: Iterable[SlotRow]) -> list[SlotRow]:
+    """The fixed slots that attempts skip because an earlier slot shows a question on the
+    same key point: quizzes built before the builder refused siblings, or a question
+    whose key point changed after it was added. No query."""
+    return [row for row in rows if row.skipped_as_sibling]
+
+
+# --- The question picker ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PickerRow(QuestionRow):
+    """A question as the picker lists it. ``sibling_position``: the position of a fixed
+    slot of the quiz on the same key point (then this question cannot be added)."""
+
+    sibling_position: int | None = None
+    sibling_stem: str = ""
+
+    @property
+    def can_add(self) -> bool:
+        return not self.in_quiz and self.sibling_position is None
+
+
+@dataclass(frozen=True)
+class PickerGroup:
+    """Consecutive rows of a picker page: the siblings of one key point (``is_siblings``,
+    two or more rows), or a single question."""
+
+    rows: tuple[PickerRow, ...]
+
+    @property
+    def is_siblings(self) -> bool:
+        return len(self.rows) > 1
+
+    @property
+    def key_point_ordinal(self) -> int | None:
+        return self.rows[0].key_point_ordinal
+
+    @property
+    def key_point_text(self) -> str:
+        return self.rows[0].key_point_text
+
+
+def quiz_picker_page(
+    *,
+    quiz_id: int,
+    banks: Iterable[int],
+    filters: QuestionFilters,
+    page_number: str | int | None,
+    per_page: int = QUESTIONS_PER_PAGE,
+) -> Page:
+    """One page of the questions of ``banks`` matching ``filters``, for adding to quiz
+    ``quiz_id``; ``object_list`` holds ``PickerRow`` values, and ``groups`` the same rows
+    as ``PickerGroup`` values.
+
+    Each row says whether its question is in the quiz, or which fixed slot of the quiz is
+    on its key point. Siblings are listed next to each other: questions come in the order
+    of the oldest question of their key point, then oldest first, so that a question
+    without a key point keeps its place. Two queries (count, page), whatever the page
+    size; a page number out of range gives the last page."""
+    newest_stem = QuestionVersion.objects.newest_for("question_id").values("stem")[:1]
+    sibling_slots = (
+        QuizSlot.objects.filter(quiz_id=quiz_id, question__key_point_id=OuterRef("key_point_id"))
+        .exclude(question_id=OuterRef("pk"))
+        .order_by("position")
+    )
+    first_of_key_point = (
+        Question.objects.filter(key_point_id=OuterRef("key_point_id"))
+        .order_by("pk")
+        .values("pk")[:1]
+    )
+    questions = (
+        questions_matching(banks=banks, filters=filters)
+        .annotate(
+            in_quiz=Exists(QuizSlot.objects.filter(quiz_id=quiz_id, question=OuterRef("pk"))),
+            sibling_position=Subquery(sibling_slots.values("position")[:1]),
+            sibling_stem=Subquery(
+                sibling_slots.annotate(
+                    stem=Coalesce(F("pinned_version__stem"), Subquery(newest_stem))
+                ).values("stem")[:1]
+            ),
+            sibling_anchor=Coalesce(Subquery(first_of_key_point), F("pk")),
+        )
+        .order_by("sibling_anchor", "pk")
+    )
+    page = Paginator(
+        questions.values(
+            "pk",
+            "bank_id",
+            "bank__title",
+            "status",
+            "current_number",
+            "current_stem",
+            "current_kind",
+            "current_difficulty",
+            "key_point_id",
+            "key_point__ordinal",
+            "key_point__text",
+            "in_quiz",
+            "sibling_position",
+            "sibling_stem",
+        ),
+        per_page,
+    ).get_page(page_number)
+    statuses = dict(Question.Status.choices)
+    kinds = dict(QuestionKind.choices)
+    rows = [
+        PickerRow(
+            pk=row["pk"],
+            bank_id=row["bank_id"],
+            bank_title=row["bank__title"],
+            status=row["status"],
+            status_label=statuses.get(row["status"], row["status"]),
+            version=row["current_number"],
+            stem=row["current_stem"] or "",
+            kind=row["current_kind"] or "",
+            kind_label=kinds.get(row["current_kind"], ""),
+            difficulty=row["current_difficulty"],
+            key_point_id=row["key_point_id"],
+            key_point_ordinal=row["key_point__ordinal"],
+            key_point_text=row["key_point__text"] or "",
+            in_quiz=row["in_quiz"],
+            sibling_position=row["sibling_position"],
+            sibling_stem=row["sibling_stem"] or "",
+        )
+        for row in page.object_list
     ]
+    page.object_list = rows
+    page.groups = _picker_groups(rows)
+    return page
+
+
+def _picker_groups(rows: list[PickerRow]) -> list[PickerGroup]:
+    groups: list[list[PickerRow]] = []
+    for row in rows:
+        if (
+            groups
+            and row.key_point_id is not None
+            and groups[-1][0].key_point_id == row.key_point_id
+        ):
+            groups[-1].append(row)
+        else:
+            groups.append([row])
+    return [PickerGroup(rows=tuple(group)) for group in groups]
 
 
 def quiz_total_points(rows: Iterable[SlotRow]) -> Decimal:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -61,15 +62,20 @@ def _grace() -> timedelta:
     return timedelta(seconds=settings.STUDYAPP_ATTEMPT_GRACE_SECONDS)
 
 
-def _versions_for_quiz(quiz: Quiz) -> list[tuple[QuizSlot, QuestionVersion]]:
-    """(slot, version) for each fixed slot: the pinned version, or the newest version of a
-    published question. Slots whose question is not published and not pinned are skipped;
-    rule slots are skipped here (see ``_draw_for_rule``)."""
-    slots = list(
-        quiz.slots.filter(question__isnull=False)
-        .select_related("question", "pinned_version")
-        .order_by("position")
-    )
+class _Pick(NamedTuple):
+    """A question chosen for a new attempt: the slot that shows it, the exact version
+    shown, and the question's key point (``None`` when it has none)."""
+
+    slot: QuizSlot
+    version: QuestionVersion
+    key_point_id: int | None
+
+
+def _fixed_versions(slots: Sequence[QuizSlot]) -> list[tuple[QuizSlot, QuestionVersion]]:
+    """(slot, version) for each of the fixed ``slots`` (loaded with their question and
+    pinned version), in their order: the pinned version, or the newest version of a
+    published question. Slots whose question is not published and not pinned are
+    skipped. Two queries, none when every slot is pinned."""
     newest = {
         row["question_id"]: row["n"]
         for row in QuestionVersion.objects.filter(
@@ -93,14 +99,13 @@ def _versions_for_quiz(quiz: Quiz) -> list[tuple[QuizSlot, QuestionVersion]]:
     return chosen
 
 
-def _draw_for_rule(
-    *, slot: QuizSlot, user: User, excluded: set[int], rng: random.Random
-) -> list[QuestionVersion]:
-    """The newest versions of ``slot.draw_count`` published questions of the rule's bank
-    that match its filters (key point; kind and difficulty of the newest version), none of
-    them in ``excluded``. Least-seen first: questions this learner was shown least often,
-    over all their attempts, come first; ties are broken by ``rng``. Fewer matches than
-    asked for give what there is. Two queries."""
+def _rule_candidates(
+    *, slot: QuizSlot, user: User, excluded: set[int], held: set[int]
+) -> list[tuple[int, int, int, int | None]]:
+    """(question pk, newest version pk, times this learner was shown it, key point) for
+    every question the rule may draw: the published questions of its bank that match its
+    filters (key point; kind and difficulty of the newest version), none of them in
+    ``excluded`` and none on a key point in ``held``. One query."""
     newest = QuestionVersion.objects.newest_for("pk")
     seen = (
         AttemptItem.objects.filter(attempt__user=user, question=OuterRef("pk"))
@@ -120,49 +125,111 @@ def _draw_for_rule(
         )
         .filter(newest_id__isnull=False)
     )
+    if held:
+        # A question without a key point is kept: NOT IN never matches NULL here.
+        candidates = candidates.exclude(key_point_id__in=held)
     if slot.draw_key_point_id is not None:
         candidates = candidates.filter(key_point_id=slot.draw_key_point_id)
     if slot.draw_kind:
         candidates = candidates.filter(newest_kind=slot.draw_kind)
     if slot.draw_difficulty is not None:
         candidates = candidates.filter(newest_difficulty=slot.draw_difficulty)
-    rows = list(candidates.order_by("pk").values_list("pk", "newest_id", "times_seen"))
-    # Shuffle, then a stable sort by times seen: random among the equally least-seen.
-    rng.shuffle(rows)
-    rows.sort(key=lambda row: row[2] or 0)
-    picked = [newest_id for _pk, newest_id, _seen in rows[: slot.draw_count]]
-    by_id = QuestionVersion.objects.in_bulk(picked)
-    return [by_id[pk] for pk in picked]
-
-
-def _questions_for_attempt(
-    *, quiz: Quiz, user: User, rng: random.Random
-) -> list[tuple[QuizSlot, QuestionVersion]]:
-    """(slot, version) for every question of a new attempt, in slot order: fixed slots
-    give their question, rule slots their draw. A question fixed anywhere in the quiz is
-    never drawn, and no question is drawn twice in one attempt."""
-    fixed = _versions_for_quiz(quiz)
-    rules = list(quiz.slots.filter(question__isnull=True).order_by("position"))
-    if not rules:
-        return fixed
-    fixed_by_slot = {slot.pk: (slot, version) for slot, version in fixed}
-    used = set(
-        QuizSlot.objects.filter(quiz=quiz, question__isnull=False).values_list(
-            "question_id", flat=True
+    return [
+        (pk, newest_id, times_seen or 0, key_point_id)
+        for pk, newest_id, times_seen, key_point_id in candidates.order_by("pk").values_list(
+            "pk", "newest_id", "times_seen", "key_point_id"
         )
+    ]
+
+
+def _draw_for_rules(
+    *,
+    rules: Sequence[QuizSlot],
+    user: User,
+    excluded: set[int],
+    held: set[int],
+    rng: random.Random,
+) -> dict[int, list[_Pick]]:
+    """The questions each rule draws for a new attempt, by slot pk: ``draw_count``
+    questions per rule, none of them in ``excluded`` (the quiz's fixed questions), and no
+    two on one key point, nor one on a key point in ``held`` (those of the fixed
+    questions shown): questions on one key point come from the same passage and give
+    each other away.
+
+    Least-seen first: the questions this learner was shown least often, over all their
+    attempts, come first, ties broken by ``rng``; a question whose key point is taken is
+    passed over for the next least-seen. The rule with the fewest key points to draw from
+    picks first (slot order among equals), so that a rule narrowed to one key point is
+    not left empty by a wider rule that took its only passage. A rule that cannot be
+    filled gives what there is. One query per rule, and one for the versions drawn."""
+    candidates: dict[int, list[tuple[int, int, int, int | None]]] = {}
+    for slot in rules:
+        rows = _rule_candidates(slot=slot, user=user, excluded=excluded, held=held)
+        # Shuffle, then a stable sort by times seen: random among the equally least-seen.
+        rng.shuffle(rows)
+        rows.sort(key=lambda row: row[2])
+        candidates[slot.pk] = rows
+
+    def groups(slot: QuizSlot) -> int:
+        rows = candidates[slot.pk]
+        return len({kp for *_, kp in rows if kp is not None}) + sum(
+            1 for *_, kp in rows if kp is None
+        )
+
+    used, taken = set(excluded), set(held)
+    picked: dict[int, list[tuple[int, int | None]]] = {}
+    for slot in sorted(rules, key=lambda s: (groups(s), s.position)):
+        picked[slot.pk] = []
+        for pk, newest_id, _seen, key_point_id in candidates[slot.pk]:
+            if len(picked[slot.pk]) == slot.draw_count:
+                break
+            if pk in used or key_point_id in taken:
+                continue
+            used.add(pk)
+            if key_point_id is not None:
+                taken.add(key_point_id)
+            picked[slot.pk].append((newest_id, key_point_id))
+    by_id = QuestionVersion.objects.in_bulk(
+        [newest_id for rows in picked.values() for newest_id, _kp in rows]
     )
-    chosen: list[tuple[QuizSlot, QuestionVersion]] = []
-    all_slots = sorted(
-        [pair[0] for pair in fixed_by_slot.values()] + rules, key=lambda s: s.position
-    )
-    for slot in all_slots:
-        if not slot.is_rule:
-            chosen.append(fixed_by_slot[slot.pk])
-            continue
-        for version in _draw_for_rule(slot=slot, user=user, excluded=used, rng=rng):
-            used.add(version.question_id)
-            chosen.append((slot, version))
-    return chosen
+    return {
+        slot.pk: [_Pick(slot, by_id[newest_id], kp) for newest_id, kp in picked[slot.pk]]
+        for slot in rules
+    }
+
+
+def _questions_for_attempt(*, quiz: Quiz, user: User, rng: random.Random) -> list[_Pick]:
+    """Every question of a new attempt, in slot order: fixed slots give their question,
+    rule slots their draw. A question fixed anywhere in the quiz is never drawn, no
+    question is drawn twice, and no two questions of one attempt share a key point.
+
+    A quiz may hold two fixed questions on one key point (made before the builder refused
+    that, or a question's key point changed later; the builder warns about them): the
+    attempt shows the first of them, by position, that learners can see, and skips the
+    others. Three queries; with rules, one more per rule and one for the drawn versions."""
+    slots = list(quiz.slots.select_related("question", "pinned_version").order_by("position"))
+    fixed_slots = [slot for slot in slots if not slot.is_rule]
+    rules = [slot for slot in slots if slot.is_rule]
+    picks: dict[int, list[_Pick]] = {}
+    held: set[int] = set()
+    for slot, version in _fixed_versions(fixed_slots):
+        key_point_id = slot.question.key_point_id
+        if key_point_id is not None:
+            if key_point_id in held:
+                continue
+            held.add(key_point_id)
+        picks[slot.pk] = [_Pick(slot, version, key_point_id)]
+    if rules:
+        picks.update(
+            _draw_for_rules(
+                rules=rules,
+                user=user,
+                excluded={slot.question_id for slot in fixed_slots},
+                held=held,
+                rng=rng,
+            )
+        )
+    return [pick for slot in slots for pick in picks.get(slot.pk, ())]
 
 
 def attempt_start(
@@ -175,8 +242,8 @@ def attempt_start(
     """Start an attempt, or return the learner's open one (double clicks, two tabs).
 
     An open attempt that has expired is finished first (as of its deadline). Fixes the
-    question order, the exact versions (random-draw rules drawn least-seen first) and the
-    choice order at start."""
+    question order, the exact versions (random-draw rules drawn least-seen first, never
+    two questions on one key point) and the choice order at start."""
     now = now or timezone.now()
     rng = rng or random.SystemRandom()
     _own, reachable = group_ids_with_ancestors(user=user)
@@ -218,7 +285,7 @@ def attempt_start(
                 number=number,
                 started_at=now,
                 deadline=deadline,
-                max_score=sum((slot.points for slot, _v in chosen), Decimal(0)),
+                max_score=sum((pick.slot.points for pick in chosen), Decimal(0)),
             )
             items = AttemptItem.objects.bulk_create(
                 AttemptItem(
@@ -227,13 +294,14 @@ def attempt_start(
                     slot=slot,
                     question_id=version.question_id,
                     question_version=version,
+                    key_point_id=key_point_id,
                     points=slot.points,
                 )
-                for position, (slot, version) in enumerate(chosen, start=1)
+                for position, (slot, version, key_point_id) in enumerate(chosen, start=1)
             )
             choices_by_version: dict[int, list] = {}
             for version in QuestionVersion.objects.filter(
-                pk__in=[v.pk for _s, v in chosen]
+                pk__in=[pick.version.pk for pick in chosen]
             ).prefetch_related("choices"):
                 choices_by_version[version.pk] = list(version.choices.all())
             shown = []

@@ -1,14 +1,27 @@
-"""Writes for quizzes, their slots and assignments."""
+"""Writes for quizzes, their slots and assignments.
+
+A quiz holds at most one fixed question per key point: questions on one key point
+(*siblings*) come from the same passage, so one can give another away. Adding a sibling of
+a fixed question is refused (``quiz_add_question``) or left out (``quiz_add_questions``);
+to use the other one, remove the first. A rule is refused when an attempt could draw
+fewer of its matching questions than it asks for (one per key point). Quizzes that already
+hold two siblings (built before this rule, or a question's key point changed later) are
+left as they are: the builder lists them with a warning, and attempts show only the first
+of them (``services.attempts``), so the organizer chooses which one to keep.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -24,7 +37,7 @@ from quizzes.models import (
     User,
 )
 from quizzes.selectors.groups import groups_below_others
-from quizzes.selectors.quizzes import assignable_groups, rule_match_count
+from quizzes.selectors.quizzes import assignable_groups, rule_match
 
 # The settings an organizer edits on the quiz form; owner and timestamps are not among them.
 QUIZ_SETTINGS = frozenset(
@@ -63,19 +76,34 @@ def quiz_update(*, quiz: Quiz, **settings) -> Quiz:
     return quiz
 
 
-@transaction.atomic
-def quiz_add_question(
+def short_stem(stem: str) -> str:
+    """A stem short enough to name a question in a message."""
+    return Truncator(" ".join(stem.split())).chars(60)
+
+
+def _key_points_held(quiz: Quiz) -> dict[int, tuple[int, str]]:
+    """Key point → (position, stem) of the first fixed slot of ``quiz`` on it; the stem is
+    the one the slot shows (its pinned version, else the newest). One query."""
+    newest = QuestionVersion.objects.newest_for("question_id").values("stem")[:1]
+    held: dict[int, tuple[int, str]] = {}
+    for key_point_id, position, stem in (
+        quiz.slots.filter(question__key_point__isnull=False)
+        .annotate(stem=Coalesce(F("pinned_version__stem"), Subquery(newest)))
+        .order_by("position")
+        .values_list("question__key_point_id", "position", "stem")
+    ):
+        held.setdefault(key_point_id, (position, stem or ""))
+    return held
+
+
+def _append_slot(
     *,
     quiz: Quiz,
+    position: int,
     question: Question,
-    points: Decimal | int = 1,
-    pinned_version: QuestionVersion | None = None,
+    points: Decimal | int,
+    pinned_version: QuestionVersion | None,
 ) -> QuizSlot:
-    """Append a question to a quiz, following its newest version unless one is pinned."""
-    if pinned_version is not None and pinned_version.question_id != question.pk:
-        raise ValidationError(_("The pinned version belongs to another question."))
-    quiz = Quiz.objects.select_for_update().get(pk=quiz.pk)
-    position = (quiz.slots.aggregate(p=Max("position"))["p"] or 0) + 1
     slot = QuizSlot(
         quiz=quiz,
         position=position,
@@ -88,6 +116,73 @@ def quiz_add_question(
     return slot
 
 
+def _next_position(quiz: Quiz) -> int:
+    return (quiz.slots.aggregate(p=Max("position"))["p"] or 0) + 1
+
+
+@transaction.atomic
+def quiz_add_question(
+    *,
+    quiz: Quiz,
+    question: Question,
+    points: Decimal | int = 1,
+    pinned_version: QuestionVersion | None = None,
+) -> QuizSlot:
+    """Append a question to a quiz, following its newest version unless one is pinned.
+
+    Refused when a fixed question of the quiz is on the same key point (a sibling), with a
+    message naming it."""
+    if pinned_version is not None and pinned_version.question_id != question.pk:
+        raise ValidationError(_("The pinned version belongs to another question."))
+    quiz = Quiz.objects.select_for_update().get(pk=quiz.pk)
+    if question.key_point_id is not None:
+        sibling = _key_points_held(quiz).get(question.key_point_id)
+        if sibling is not None and not quiz.slots.filter(question=question).exists():
+            position, sibling_stem = sibling
+            stem = question.versions.order_by("-number").values_list("stem", flat=True).first()
+            raise ValidationError(
+                _(
+                    "“%(stem)s” is on the same key point as question %(position)s of this "
+                    "quiz, “%(sibling)s”. Questions on one key point come from the same "
+                    "passage and give each other away, so a quiz holds only one of them. "
+                    "To use this one instead, remove question %(position)s first."
+                ),
+                code="sibling_in_quiz",
+                params={
+                    "stem": short_stem(stem or ""),
+                    "position": position,
+                    "sibling": short_stem(sibling_stem),
+                },
+            )
+    return _append_slot(
+        quiz=quiz,
+        position=_next_position(quiz),
+        question=question,
+        points=points,
+        pinned_version=pinned_version,
+    )
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A question ``quiz_add_questions`` did not add because the quiz holds a question on
+    the same key point, at ``sibling_position``: there already, or added just before it."""
+
+    question: Question
+    stem: str
+    sibling_position: int
+    sibling_stem: str
+
+
+@dataclass(frozen=True)
+class QuestionsAdded:
+    """What ``quiz_add_questions`` did: the new slots, in order, and the siblings it left
+    out."""
+
+    slots: list[QuizSlot]
+    left_out: list[LeftOut]
+
+
 @transaction.atomic
 def quiz_add_questions(
     *,
@@ -95,35 +190,51 @@ def quiz_add_questions(
     questions: Iterable[Question],
     pin_current: bool = False,
     points: Decimal | int = 1,
-) -> list[QuizSlot]:
-    """Append several questions in the order given; those already in the quiz are skipped.
+) -> QuestionsAdded:
+    """Append several questions in the order given. Those already in the quiz are
+    skipped, and so is each one on the key point of a fixed question of the quiz or of
+    one added before it here: the first of each key point is kept, the others are
+    returned as ``left_out``.
 
     With ``pin_current`` each new slot is pinned to its question's newest version, so
     later edits of the question do not change the quiz."""
     questions = list(questions)
+    quiz = Quiz.objects.select_for_update().get(pk=quiz.pk)
     already = set(
         QuizSlot.objects.filter(quiz=quiz, question__in=questions).values_list(
             "question_id", flat=True
         )
     )
+    held = _key_points_held(quiz)
     newest: dict[int, QuestionVersion] = {}
-    if pin_current:
-        for version in QuestionVersion.objects.filter(question__in=questions).order_by("number"):
-            newest[version.question_id] = version
-    slots = []
+    for version in QuestionVersion.objects.filter(question__in=questions).order_by("number"):
+        newest[version.question_id] = version
+    position = _next_position(quiz)
+    slots: list[QuizSlot] = []
+    left_out: list[LeftOut] = []
     for question in questions:
         if question.pk in already:
             continue
         already.add(question.pk)
+        stem = newest[question.pk].stem if question.pk in newest else ""
+        key_point_id = question.key_point_id
+        if key_point_id is not None and key_point_id in held:
+            sibling_position, sibling_stem = held[key_point_id]
+            left_out.append(LeftOut(question, stem, sibling_position, sibling_stem))
+            continue
         slots.append(
-            quiz_add_question(
+            _append_slot(
                 quiz=quiz,
+                position=position,
                 question=question,
                 points=points,
                 pinned_version=newest.get(question.pk) if pin_current else None,
             )
         )
-    return slots
+        if key_point_id is not None:
+            held[key_point_id] = (position, stem)
+        position += 1
+    return QuestionsAdded(slots=slots, left_out=left_out)
 
 
 @transaction.atomic
@@ -140,7 +251,9 @@ def quiz_add_rule(
     """Append a rule: "draw ``draw_count`` random published questions of ``bank``
     matching the key point, kind and difficulty given", drawn anew for each attempt.
 
-    Refused when fewer questions match now than the rule draws."""
+    Refused when fewer questions match now than the rule draws, or when an attempt could
+    draw fewer of them than that: one per key point, none fixed in the quiz and none on
+    the key point of a fixed question (see ``RuleMatch``)."""
     if (
         key_point is not None
         and not KeyPoint.objects.filter(pk=key_point.pk, document__bank_id=bank.pk).exists()
@@ -148,13 +261,15 @@ def quiz_add_rule(
         raise ValidationError(
             {"key_point": _("The key point must come from a document of the chosen bank.")}
         )
-    matching = rule_match_count(
+    quiz = Quiz.objects.select_for_update().get(pk=quiz.pk)
+    match = rule_match(
+        quiz_id=quiz.pk,
         bank_id=bank.pk,
         key_point_id=key_point.pk if key_point else None,
         kind=kind,
         difficulty=difficulty,
     )
-    if matching < draw_count:
+    if match.questions < draw_count:
         raise ValidationError(
             ngettext_lazy(
                 "Only %(matching)s published question matches these filters; the rule "
@@ -163,14 +278,30 @@ def quiz_add_rule(
                 "cannot draw %(count)s.",
                 "matching",
             )
-            % {"matching": matching, "count": draw_count},
+            % {"matching": match.questions, "count": draw_count},
             code="too_few_matches",
         )
-    quiz = Quiz.objects.select_for_update().get(pk=quiz.pk)
-    position = (quiz.slots.aggregate(p=Max("position"))["p"] or 0) + 1
+    if match.groups < draw_count:
+        raise ValidationError(
+            ngettext_lazy(
+                "%(matching)s published question matches these filters, but an attempt "
+                "can draw only %(groups)s from them: questions on one key point give each "
+                "other away, so an attempt takes one question per key point, and none that "
+                "this quiz holds or that shares a key point with one it holds. The rule "
+                "cannot draw %(count)s.",
+                "%(matching)s published questions match these filters, but an attempt "
+                "can draw only %(groups)s from them: questions on one key point give each "
+                "other away, so an attempt takes one question per key point, and none that "
+                "this quiz holds or that shares a key point with one it holds. The rule "
+                "cannot draw %(count)s.",
+                "matching",
+            )
+            % {"matching": match.questions, "groups": match.groups, "count": draw_count},
+            code="too_few_key_points",
+        )
     slot = QuizSlot(
         quiz=quiz,
-        position=position,
+        position=_next_position(quiz),
         points=Decimal(points),
         draw_count=draw_count,
         draw_bank=bank,

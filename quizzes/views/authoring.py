@@ -51,15 +51,18 @@ from quizzes.selectors.banks import (
 )
 from quizzes.selectors.home import bank_documents
 from quizzes.selectors.quizzes import (
+    RuleMatch,
     assignable_groups,
     can_edit_quiz,
     plain_number,
     quiz_assignments,
     quiz_list_page,
+    quiz_picker_page,
     quiz_question_count,
+    quiz_sibling_conflicts,
     quiz_slot_rows,
     quiz_total_points,
-    rule_match_count,
+    rule_match,
     user_is_organizer,
 )
 from quizzes.services import banks as bank_services
@@ -446,7 +449,7 @@ def _builder(
     *,
     rule_form: RuleForm | None = None,
     assign_form: AssignForm | None = None,
-    rule_check: int | None = None,
+    rule_check: RuleMatch | None = None,
 ) -> HttpResponse:
     rows = quiz_slot_rows(quiz=quiz)
     return render(
@@ -458,8 +461,10 @@ def _builder(
             "rows": rows,
             "total_points": plain_number(quiz_total_points(rows)),
             "question_count": quiz_question_count(rows),
+            "sibling_conflicts": quiz_sibling_conflicts(rows),
             "rule_form": rule_form or _rule_form(request),
             "rule_check": rule_check,
+            "rule_check_text": rule_match_text(rule_check) if rule_check is not None else "",
             "assign_form": assign_form or _assign_form(request),
             "assignments": quiz_assignments(quiz=quiz),
         },
@@ -491,17 +496,20 @@ def quiz_add_questions(request: HttpRequest, pk: int) -> HttpResponse:
         form = AddQuestionsForm(request.POST, question_ids=allowed)
         if form.is_valid():
             by_pk = Question.objects.in_bulk(form.cleaned_data["questions"])
-            slots = quiz_services.quiz_add_questions(
+            added = quiz_services.quiz_add_questions(
                 quiz=quiz,
                 questions=[by_pk[pk] for pk in form.cleaned_data["questions"]],
                 pin_current=form.cleaned_data["pin_current"],
                 points=form.cleaned_data["points"],
             )
-            messages.success(
-                request,
-                ngettext("%(count)s question added.", "%(count)s questions added.", len(slots))
-                % {"count": len(slots)},
-            )
+            if added.slots or not added.left_out:
+                count = len(added.slots)
+                messages.success(
+                    request,
+                    ngettext("%(count)s question added.", "%(count)s questions added.", count)
+                    % {"count": count},
+                )
+            _say_left_out(request, added.left_out)
             return redirect("quizzes:quiz_builder", pk=quiz.pk)
         for error in form.errors.get("questions", []):
             messages.error(request, error)
@@ -510,11 +518,11 @@ def quiz_add_questions(request: HttpRequest, pk: int) -> HttpResponse:
     key_points = key_points_of_banks(bank_ids=[b.pk for b in banks])
     filter_form = QuestionFilterForm(request.GET, key_points=key_points, banks=banks)
     filters = filter_form.filters()
-    page_obj = question_rows_page(
+    page_obj = quiz_picker_page(
+        quiz_id=quiz.pk,
         banks=[b.pk for b in banks],
         filters=filters,
         page_number=request.GET.get("page"),
-        quiz_id=quiz.pk,
     )
     return render(
         request,
@@ -529,6 +537,79 @@ def quiz_add_questions(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# How many left-out questions are named one by one; the rest are counted.
+LEFT_OUT_NAMED = 10
+
+
+def _say_left_out(request: HttpRequest, left_out: list[quiz_services.LeftOut]) -> None:
+    """Tell the organizer which ticked questions were not added, and why."""
+    if not left_out:
+        return
+    messages.warning(
+        request,
+        ngettext(
+            "%(count)s question was not added: the quiz already holds a question on the "
+            "same key point, and questions on one key point give each other away.",
+            "%(count)s questions were not added: the quiz already holds a question on the "
+            "same key point of each, and questions on one key point give each other away.",
+            len(left_out),
+        )
+        % {"count": len(left_out)},
+    )
+    for item in left_out[:LEFT_OUT_NAMED]:
+        messages.warning(
+            request,
+            _(
+                "Not added: “%(stem)s”, on the same key point as question %(position)s, "
+                "“%(sibling)s”."
+            )
+            % {
+                "stem": quiz_services.short_stem(item.stem),
+                "position": item.sibling_position,
+                "sibling": quiz_services.short_stem(item.sibling_stem),
+            },
+        )
+    if len(left_out) > LEFT_OUT_NAMED:
+        rest = len(left_out) - LEFT_OUT_NAMED
+        messages.warning(
+            request,
+            ngettext(
+                "… and %(count)s more, for the same reason.",
+                "… and %(count)s more, for the same reason.",
+                rest,
+            )
+            % {"count": rest},
+        )
+
+
+def _rule_match(quiz: Quiz, data: dict) -> RuleMatch:
+    return rule_match(
+        quiz_id=quiz.pk,
+        bank_id=data["bank"].pk,
+        key_point_id=data["key_point"].pk if data["key_point"] else None,
+        kind=data["kind"],
+        difficulty=data["difficulty"],
+    )
+
+
+def rule_match_text(match: RuleMatch) -> str:
+    """How many questions a rule matches, and how many of them one attempt can take when
+    that is fewer."""
+    if match.groups < match.questions:
+        return ngettext(
+            "%(count)s published question matches now; an attempt can take "
+            "%(groups)s: one per key point.",
+            "%(count)s published questions match now; an attempt can take "
+            "%(groups)s: one per key point.",
+            match.questions,
+        ) % {"count": match.questions, "groups": match.groups}
+    return ngettext(
+        "%(count)s published question matches now.",
+        "%(count)s published questions match now.",
+        match.questions,
+    ) % {"count": match.questions}
+
+
 @login_required
 @require_POST
 def quiz_add_rule(request: HttpRequest, pk: int) -> HttpResponse:
@@ -539,13 +620,7 @@ def quiz_add_rule(request: HttpRequest, pk: int) -> HttpResponse:
         return _builder(request, quiz, rule_form=form)
     data = form.cleaned_data
     if request.POST.get("action") == "check":
-        count = rule_match_count(
-            bank_id=data["bank"].pk,
-            key_point_id=data["key_point"].pk if data["key_point"] else None,
-            kind=data["kind"],
-            difficulty=data["difficulty"],
-        )
-        return _builder(request, quiz, rule_form=form, rule_check=count)
+        return _builder(request, quiz, rule_form=form, rule_check=_rule_match(quiz, data))
     try:
         quiz_services.quiz_add_rule(
             quiz=quiz,
@@ -566,29 +641,15 @@ def quiz_add_rule(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 def quiz_rule_count(request: HttpRequest, pk: int) -> JsonResponse:
-    """How many published questions the rule form's filters match now (for the live
-    count next to the rule form)."""
-    quiz_or_404(request, pk)
+    """How many published questions the rule form's filters match now, and how many of
+    them one attempt can take (for the live count next to the rule form)."""
+    quiz = quiz_or_404(request, pk)
     form = _rule_form(request, {**request.GET.dict(), "draw_count": 1, "points": 1})
     if not form.is_valid():
         return JsonResponse({"count": None})
-    data = form.cleaned_data
-    count = rule_match_count(
-        bank_id=data["bank"].pk,
-        key_point_id=data["key_point"].pk if data["key_point"] else None,
-        kind=data["kind"],
-        difficulty=data["difficulty"],
-    )
+    match = _rule_match(quiz, form.cleaned_data)
     return JsonResponse(
-        {
-            "count": count,
-            "text": ngettext(
-                "%(count)s published question matches now.",
-                "%(count)s published questions match now.",
-                count,
-            )
-            % {"count": count},
-        }
+        {"count": match.questions, "groups": match.groups, "text": rule_match_text(match)}
     )
 
 

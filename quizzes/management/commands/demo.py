@@ -48,7 +48,7 @@ from quizzes.services.banks import (
 )
 from quizzes.services.documents import generation_run, review_decide
 from quizzes.services.groups import group_create, membership_add
-from quizzes.services.quizzes import assignment_create, quiz_add_question, quiz_create
+from quizzes.services.quizzes import assignment_create, quiz_add_questions, quiz_create
 
 DEFAULT_PASSWORD = "studyapp-demo"
 SITE_URL = "http://127.0.0.1:8000/"
@@ -267,11 +267,13 @@ class Command(BaseCommand):
                 feedback_timing=Quiz.FeedbackTiming.AFTER_SUBMIT,
             )
             self.created["quiz"] += 1
-        in_quiz = set(quiz.slots.values_list("question_id", flat=True))
-        for question, _item in published:
-            if question.pk not in in_quiz:
-                quiz_add_question(quiz=quiz, question=question, points=1)
-                self.created["quiz slot"] += 1
+        # Published questions on the key point of an earlier one stay in the bank only: a
+        # quiz holds one question per key point, so that none gives another away.
+        added = quiz_add_questions(
+            quiz=quiz, questions=[question for question, _item in published], points=1
+        )
+        if added.slots:
+            self.created["quiz slot"] += len(added.slots)
         return quiz
 
     def _approve_generated(self, bank: QuestionBank, quiz: Quiz) -> None:
@@ -281,18 +283,26 @@ class Command(BaseCommand):
         generated = Question.objects.filter(bank=bank, origin=Question.Origin.GENERATED)
         if generated.exclude(status=Question.Status.DRAFT).exists():
             return
+        # Drafts on key points the quiz does not hold yet come first, so that most of the
+        # approved ones can join the quiz (which holds one question per key point).
+        taken = set(quiz.slots.values_list("question__key_point_id", flat=True))
         chosen: list[int] = []
         for kind in QuestionKind.values:
-            chosen += list(
+            drafts = list(
                 generated.filter(versions__number=1, versions__kind=kind)
                 .order_by("pk")
-                .values_list("pk", flat=True)[:GENERATED_PER_KIND]
+                .values_list("pk", "key_point_id")
             )
+            drafts.sort(key=lambda draft: draft[1] is not None and draft[1] in taken)
+            for pk, key_point_id in drafts[:GENERATED_PER_KIND]:
+                chosen.append(pk)
+                taken.add(key_point_id)
         review_decide(bank=bank, question_ids=chosen, decision="approve")
-        for question in Question.objects.filter(pk__in=chosen).order_by("pk"):
-            quiz_add_question(quiz=quiz, question=question, points=1)
-            self.created["approved generated question"] += 1
-            self.created["quiz slot"] += 1
+        added = quiz_add_questions(
+            quiz=quiz, questions=Question.objects.filter(pk__in=chosen).order_by("pk"), points=1
+        )
+        self.created["approved generated question"] += len(chosen)
+        self.created["quiz slot"] += len(added.slots)
 
     def _assignment(self, quiz: Quiz, group: StudyGroup, organizer: User) -> Assignment:
         assignment = Assignment.objects.filter(quiz=quiz, group=group).first()
