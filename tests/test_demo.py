@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from quizzes.demo import questions as demo
 from quizzes.drafts import BLANK_MARKER
+from quizzes.management.commands.demo import GENERATED_APPROVED
 from quizzes.models import (
     Assignment,
     AssignmentResult,
@@ -68,7 +69,7 @@ def demo_quiz() -> Quiz:
 
 def demo_quiz_size() -> int:
     """The published questions of the demo bank, one per key point (and each without one):
-    the 12 hand-written and 8 approved generated questions, less their siblings."""
+    the 12 hand-written and the approved generated questions, less their siblings."""
     published = demo_bank().questions.filter(status=Question.Status.PUBLISHED)
     with_point = published.exclude(key_point=None).values("key_point").distinct().count()
     return with_point + published.filter(key_point=None).count()
@@ -240,9 +241,15 @@ def test_quiz_holds_the_published_questions_and_drafts_stay_drafts(demo_output):
     bank = demo_bank()
     published = bank.questions.filter(status=Question.Status.PUBLISHED)
     assert published.filter(origin=Question.Origin.MANUAL).count() == 12
-    # Two generated drafts of each kind were approved into the quiz ...
+    # The best generated drafts were approved, one per key point, every kind the generator
+    # made among them ...
     approved = published.filter(origin=Question.Origin.GENERATED)
-    assert approved.count() == 8
+    generated = bank.questions.filter(origin=Question.Origin.GENERATED)
+    points = generated.values("key_point").distinct().count()
+    assert approved.count() == min(GENERATED_APPROVED, points)
+    assert approved.values("key_point").distinct().count() == approved.count()
+    made = {q.current_version.kind for q in generated}
+    assert {q.current_version.kind for q in approved} == made
     # The quiz holds one question per key point (siblings would give each other away);
     # every published question is in it, or a sibling of one that is.
     in_quiz = [s.question for s in slots]
@@ -253,7 +260,7 @@ def test_quiz_holds_the_published_questions_and_drafts_stay_drafts(demo_output):
     assert len(slots) == demo_quiz_size()
     # ... and the rest wait in the review queue, beside the hand-written drafts.
     waiting = bank.questions.filter(status=Question.Status.DRAFT, origin=Question.Origin.GENERATED)
-    assert waiting.count() >= 10
+    assert waiting.count() == generated.count() - approved.count() > 0
     drafts = bank.questions.filter(status=Question.Status.DRAFT)
     assert not quiz.slots.filter(question__in=drafts).exists()
 

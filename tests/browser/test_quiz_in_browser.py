@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 
-from quizzes.models import Assignment, Attempt, AttemptItem, Quiz, QuizSlot
+from quizzes.models import Assignment, Attempt, AttemptItem, Question, Quiz, QuizSlot
 
 from .conftest import axe_violations, log_in
 
@@ -53,7 +53,7 @@ def test_learner_takes_the_demo_quiz_on_a_phone(phone, demo, axe_source):
     page.wait_for_url(re.compile(r"/attempts/\d+/q/1/$"))
     attempt = Attempt.objects.get(user__username="learner1")
     total = attempt.items.count()
-    assert total == demo.quiz.slots.count() == 20
+    assert total == demo.quiz.slots.count() >= 12
 
     violations = axe_violations(page, axe_source)
     assert violations == [], violations
@@ -132,9 +132,14 @@ def test_organizer_builds_a_small_quiz(desktop, demo):
     assert quiz.time_limit.total_seconds() == 300
 
     page.get_by_role("link", name="Add questions").click()
-    boxes = page.locator("input[type=checkbox][id^=pick-]")
-    boxes.nth(0).check()
-    boxes.nth(1).check()
+    # Two questions on different key points: a quiz holds one question per key point.
+    published = Question.objects.filter(
+        bank__owner__username="organizer", status=Question.Status.PUBLISHED
+    ).exclude(key_point=None)
+    first = published.order_by("pk").first()
+    second = published.exclude(key_point=first.key_point).order_by("pk").first()
+    page.locator(f"#pick-{first.pk}").check()
+    page.locator(f"#pick-{second.pk}").check()
     page.get_by_role("button", name="Add selected").click()
     page.wait_for_url(re.compile(rf"/quizzes/{quiz.pk}/$"))
     assert QuizSlot.objects.filter(quiz=quiz).count() == 2

@@ -65,8 +65,8 @@ LEARNERS = (
 PARENT_GROUP = "Municipal Party committee (demo)"
 CHILD_GROUP = "第一党支部学习小组 / First Branch study group"
 LEARNER_UNIT = "第一党支部 First Branch"
-# Generated drafts of each kind approved into the demo quiz; the rest wait for review.
-GENERATED_PER_KIND = 2
+# Generated drafts approved into the demo quiz (one per key point); the rest wait for review.
+GENERATED_APPROVED = 8
 
 
 def _counted(n: int, noun: str) -> str:
@@ -277,26 +277,40 @@ class Command(BaseCommand):
         return quiz
 
     def _approve_generated(self, bank: QuestionBank, quiz: Quiz) -> None:
-        """Approve a few generated drafts of each kind into the quiz, as an organizer would
-        after review; the rest stay in the review queue. Once: skipped when any generated
+        """Approve the best generated drafts into the quiz, as an organizer would after
+        review; the rest stay in the review queue. At most one per key point, key points the
+        quiz does not hold yet first (a quiz holds one question per key point), and the best
+        draft of every kind the generator made among them. Once: skipped when any generated
         question was already decided."""
         generated = Question.objects.filter(bank=bank, origin=Question.Origin.GENERATED)
         if generated.exclude(status=Question.Status.DRAFT).exists():
             return
-        # Drafts on key points the quiz does not hold yet come first, so that most of the
-        # approved ones can join the quiz (which holds one question per key point).
         taken = set(quiz.slots.values_list("question__key_point_id", flat=True))
+        drafts = list(
+            generated.filter(versions__number=1)
+            .order_by("-quality", "pk")
+            .values_list("pk", "key_point_id", "versions__kind")
+        )
+        # Fresh key points before those in the quiz; within each, best first.
+        drafts.sort(key=lambda draft: draft[1] is not None and draft[1] in taken)
         chosen: list[int] = []
+        points: set[int] = set()
+
+        def take(pk: int, key_point_id: int | None) -> None:
+            chosen.append(pk)
+            if key_point_id is not None:
+                points.add(key_point_id)
+
         for kind in QuestionKind.values:
-            drafts = list(
-                generated.filter(versions__number=1, versions__kind=kind)
-                .order_by("pk")
-                .values_list("pk", "key_point_id")
-            )
-            drafts.sort(key=lambda draft: draft[1] is not None and draft[1] in taken)
-            for pk, key_point_id in drafts[:GENERATED_PER_KIND]:
-                chosen.append(pk)
-                taken.add(key_point_id)
+            for pk, key_point_id, draft_kind in drafts:
+                if draft_kind == kind and key_point_id not in points:
+                    take(pk, key_point_id)
+                    break
+        for pk, key_point_id, _kind in drafts:
+            if len(chosen) >= GENERATED_APPROVED:
+                break
+            if pk not in chosen and key_point_id not in points:
+                take(pk, key_point_id)
         review_decide(bank=bank, question_ids=chosen, decision="approve")
         added = quiz_add_questions(
             quiz=quiz, questions=Question.objects.filter(pk__in=chosen).order_by("pk"), points=1
