@@ -343,6 +343,8 @@ def build_single(
     if made is None:
         return None
     stem, size = made
+    if _stem_echoes_key(stem, key.text, [o.text for o in options], zh):
+        return None
     score = Score(base)
     _key_score(score, key)
     _stem_score(score, size, zh)
@@ -371,6 +373,27 @@ def build_single(
         tuple(score.reasons),
         class_agreement=all(o.score >= NEAR_MISS for o in options),
     )
+
+
+def _stem_echoes_key(stem: str, key: str, distractors: list[str], zh: bool) -> bool:
+    """Whether a word of the key, and of no distractor, stands elsewhere in the stem: "…的
+    （　　），也是…的最佳制度" points at 最佳方案 among 必由之路 and 重要方式."""
+    if zh:
+        from quizzes.generation.segment import segment_chinese
+
+        words = [w for w in segment_chinese(key).words if len(w) >= 2]
+    else:
+        words = re.findall(r"[A-Za-z][A-Za-z'-]{3,}", key)
+    for word in words:
+        folded = word.casefold()
+        in_stem = (
+            folded in stem.casefold()
+            if zh
+            else re.search(rf"\b{re.escape(folded)}\b", stem.casefold())
+        )
+        if in_stem and not any(folded in d.casefold() for d in distractors):
+            return True
+    return False
 
 
 def _option_score(score: Score, options: list[Option]) -> None:

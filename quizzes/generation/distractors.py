@@ -375,6 +375,7 @@ class Distractors:
             ]
         sample = items[0]
         negative = sum(1 for item in items if self.lexicon.negative(item.text)) * 2 > len(items)
+        word_class = _list_word_class([i.text for i in items]) if self.zh else ""
 
         result: list[Option] = []
 
@@ -387,6 +388,8 @@ class Distractors:
                 continue  # "加强纪律" is a call to act, not a kind of 纪律
             if self.lexicon.negative(option.text) != negative:
                 continue
+            if word_class and _word_class(option.text) not in {word_class, ""}:
+                continue  # "学习、创业、就业" are things people do; "企业" is a thing
             size = self._shape(option.text)[2]
             if not (sizes[0] / 2 <= size <= sizes[-1] * 2) or (self.zh and abs(size - typical) > 2):
                 continue
@@ -634,3 +637,27 @@ def _unique(entries: list[_Entry]) -> list[_Entry]:
             seen.add(key)
             result.append(entry)
     return result
+
+
+def _word_class(text: str) -> str:
+    """ "verb" or "noun" for a single word jieba's dictionary tags as one (a verbal noun
+    such as 生活 counts as an action), "" for anything else."""
+    from quizzes.generation.segment import word_tags
+
+    tag = word_tags().get(text, "")
+    if tag in {"v", "vn", "vd"}:
+        return "verb"
+    if tag in {"n", "nr", "ns", "nt", "nz"}:
+        return "noun"
+    return ""
+
+
+def _list_word_class(items: list[str]) -> str:
+    """The word class all but at most one of a list's items share (at least three items
+    of one class), or "" when the items do not agree."""
+    classes = [_word_class(item) for item in items]
+    for name in ("verb", "noun"):
+        agreeing = classes.count(name)
+        if agreeing >= 3 and agreeing >= len(items) - 1:
+            return name
+    return ""

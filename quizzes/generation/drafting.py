@@ -143,6 +143,13 @@ _ZH_GENERIC = frozenset(
         "有效",
         "长期",
         "持续",
+        "进展",
+        "成效",
+        "成就",
+        "成果",
+        "突破",
+        "进步",
+        "实效",
         "新",
         "大",
         "高",
@@ -293,6 +300,14 @@ class Drafter:
         self.series = series
         self.definitions = definitions
         self._counts: dict[str, int] = {}
+        # The title and date lines before the first paragraph of body text: the occasion
+        # ("第十九次全国代表大会", "the 12th Municipal Party Congress") every reader knows.
+        title: list[str] = []
+        for paragraph in doc.paragraphs:
+            if not (paragraph.heading or paragraph.metadata):
+                break
+            title.append(doc.clean[paragraph.start : paragraph.end])
+        self._title = "\n".join(title)
         tokens = analysis.tokens
         self._token_starts: set[int] = set(tokens.starts) if tokens else set()
         self._token_ends: set[int] = (
@@ -347,6 +362,10 @@ class Drafter:
                 return None  # "第二个百年奋斗目标": a name, not a span of years
             if key.type == "ordinal" and not self._counted(key):
                 return None  # "质量第一", "第一动力": a rank in a phrase, not a number
+            if key.type == "ordinal" and key.text in self._title:
+                return None  # "The ____ Party Congress": the occasion, named in the title
+            if self._counts_list_before(key):
+                return None  # "帝国主义、封建主义、官僚资本主义____座大山": count them
             if any(
                 other.type == key.type and other.start != key.start
                 for other in self.analysis.candidates[sentence.index]
@@ -395,6 +414,22 @@ class Drafter:
                 base += 0.04
                 reasons.append(quality.REPEATED_TERM)
         return Judged(key, base, tuple(reasons))
+
+    def _counts_list_before(self, key: Candidate) -> bool:
+        """A number that counts the items listed just before it in its clause: the stem
+        itself holds the answer."""
+        if key.number is None:
+            return False
+        sentence = self.doc.sentence_at(key.start)
+        before = self.doc.clean[max(sentence.start, key.start - 80) : key.start]
+        if self.zh:
+            clause = re.split(r"[，。；：！？]", before)[-1]
+            items = [part for part in clause.split("、") if part.strip()]
+        else:
+            clause = re.split(r"[;:.!?]", before)[-1]
+            clause = re.sub(r"(?:,?\s*(?:the|these|all|of)\s*)+$", "", clause.strip(), flags=re.I)
+            items = [p for p in re.split(r",\s*(?:and\s+)?|\s+and\s+", clause) if p.strip()]
+        return len(items) >= 2 and len(items) == key.number.value
 
     def _counted(self, key: Candidate) -> bool:
         """An ordinal that counts something: "第十九次", "十九大", "19th Party Congress"."""
@@ -942,7 +977,11 @@ _ROLE_CLASSES = {
     "nature": ("特征", "要求", "属性", "特色", "标志", "体现", "本质", "真谛", "灵魂", "品格"),
     "asset": ("法宝", "资源", "财富", "优势", "创造", "成果", "结晶"),
     "threat": ("威胁", "风险", "挑战", "危险"),
-    "kind": ("制度", "制度安排", "政党", "国家", "民主", "革命", "理论"),
+    # An institution is not a doctrine: "制度安排" and "正确理论" are not stand-ins.
+    "institution": ("制度", "制度安排", "体制", "渠道", "机构"),
+    "doctrine": ("理论", "思想", "学说", "主义"),
+    "polity": ("政党", "国家", "民主"),
+    "change": ("革命", "变革"),
 }
 
 
