@@ -119,6 +119,8 @@ def as_statement(doc: Document, text: str) -> str:
     text = re.sub(r"(?:…+|\.{2,})$", "", _tidy(text, zh)).rstrip(",;: ，；：")
     if zh:
         return text if text.endswith(("。", "！", "？")) else text + "。"
+    # A clause cut after "…, and": the statement starts at its subject.
+    text = re.sub(r"^(?:and|but|or|so|while|whereas)\s+", "", text, flags=re.IGNORECASE)
     text = _capitalise(text)
     return text if re.search(r"[.!?][\"”’']?$", text) else text + "."
 
@@ -164,8 +166,8 @@ def _capitalise(text: str) -> str:
     for index, char in enumerate(text):
         if char.isalpha():
             return text[:index] + char.upper() + text[index + 1 :]
-        if char not in "\"'“‘(…. \x00":
-            return text
+        if char not in "\"'“‘(…. ":
+            return text  # a gap ("\x00") opens the sentence: "____ is …"
     return text
 
 

@@ -34,6 +34,7 @@ from quizzes.generation.builders import (
     build_true_false,
     compact_span,
 )
+from quizzes.generation import wordclass
 from quizzes.generation.candidates import (
     ENUM_ITEM,
     NAME,
@@ -185,6 +186,14 @@ _EN_GENERIC = frozenset(
         "major",
         "comprehensive",
         "overall",
+        # The bodies and meetings that frame a report, not what it claims.
+        "congress",
+        "committee",
+        "session",
+        "plenary",
+        "national",
+        "central",
+        "party",
     ]
 )
 # English heads that name a set of things a list's items belong to.
@@ -364,6 +373,8 @@ class Drafter:
                 return None  # "质量第一", "第一动力": a rank in a phrase, not a number
             if key.type == "ordinal" and key.text in self._title:
                 return None  # "The ____ Party Congress": the occasion, named in the title
+            if self._time_frame(key):
+                return None  # "____年来", "over the past ____ years": when, not what
             if self._counts_list_before(key):
                 return None  # "帝国主义、封建主义、官僚资本主义____座大山": count them
             if any(
@@ -402,6 +413,8 @@ class Drafter:
                 return None
             if not self._en_complete(key):
                 return None
+            if key.type in {PHRASE, ENUM_ITEM} and not self._en_term(key, words):
+                return None
         if key.type == QUOTED:
             reasons.append(quality.QUOTED_TERM)
             if key.text.casefold() in self.lexicon.slogans:
@@ -414,6 +427,24 @@ class Drafter:
                 base += 0.04
                 reasons.append(quality.REPEATED_TERM)
         return Judged(key, base, tuple(reasons))
+
+    def _time_frame(self, key: Candidate) -> bool:
+        """A number in the adverbial that dates the sentence's claim ("十年来", "五年前",
+        "过去五年", "党的十八大以来", "over the past decade", "in the five years since the
+        19th Congress"): the time frame of the report, not a figure to remember."""
+        clean = self.doc.clean
+        before = clean[max(0, key.start - 24) : key.start]
+        after = clean[key.end : key.end + 12]
+        if self.zh:
+            return bool(
+                re.match(r"(?:个)?(?:年|多年)(?:来|前|以来|间|里|中)", after)
+                or re.match(r"(?:次|届)?(?:全国代表)?大(?:会)?以来", after)
+                or re.search(r"(?:过去|近|这|此前|最近)$", before)
+            )
+        return bool(
+            re.search(r"\b(?:past|last|recent|previous|since(?: the)?)\s*$", before, re.I)
+            or re.match(r"\s*(?:years?|decades?)\s+(?:ago|since)\b", after, re.I)
+        )
 
     def _counts_list_before(self, key: Candidate) -> bool:
         """A number that counts the items listed just before it in its clause: the stem
@@ -571,6 +602,54 @@ class Drafter:
                 return False
         return pieces > 0
 
+    def _en_term(self, key: Candidate, words: list[str]) -> bool:
+        """An English phrase worth a blank: a complete noun phrase ("healthy ecosystems",
+        not "stay true" or "fundamental guiding"), of two words unless the document sets
+        it apart (capitals, a known term, an item of a list of single nouns), and a term
+        rather than a passing description: one the document uses more than once, or a
+        known one, or an item of a list."""
+        folded = key.text.casefold()
+        known = folded in self._en_known
+        if not wordclass.noun_phrase(words):
+            return False
+        clean = self.doc.clean
+        after = re.match(r"\s+([A-Za-z][A-Za-z'-]*)", clean[key.end : key.end + 30])
+        if after and wordclass.only(after.group(1), wordclass.NOUN):
+            return False  # "common prosperity | goals": the blank would cut the term
+        if key.type == ENUM_ITEM and key.enumeration is not None:
+            items = self.analysis.enumerations[key.enumeration].items
+            kinds = [wordclass.phrase_kind(i.text.split()) for i in items]
+            if kinds.count("action") * 2 >= len(kinds):
+                return False  # "maintain confidence in our history, exhibit …": acts
+            for item in items:
+                lead = re.search(
+                    r"([A-Za-z]+)\s+(?:[A-Za-z]+\s+){0,2}$",
+                    clean[max(0, item.start - 60) : item.start],
+                )
+                if lead and wordclass.only(lead.group(1), wordclass.VERB):
+                    return False  # "exhibit greater historical initiative": the acts list
+            if len(words) < 2:
+                # One word of a list ("war, colonization, and plunder") is guessed from
+                # the others, unless the list is a set the reader must know.
+                return known or any(
+                    folded in (t.casefold() for t in c.items) for c in self.lexicon.concept_sets
+                )
+            return True
+        if len(words) < 2:
+            return known or key.text[:1].isupper()
+        if known:
+            return True
+        return self.doc.index(folded=True).count(folded) >= 2
+
+    @property
+    def _en_known(self) -> frozenset[str]:
+        cached = getattr(self, "_known_terms", None)
+        if cached is None:
+            terms = {p.casefold() for p in self.lexicon.phrases}
+            terms |= {s.casefold() for s in self.lexicon.slogans}
+            cached = self._known_terms = frozenset(terms)
+        return cached
+
     def _en_complete(self, key: Candidate) -> bool:
         clean = self.doc.clean
         before = re.search(r"([A-Za-z-]+)\s+$", clean[max(0, key.start - 30) : key.start])
@@ -711,11 +790,16 @@ class Drafter:
             context = before.strip(" ，")
             informative = len(series.lead) >= 2 or len(series.prefix) >= 4 or len(context) >= 6
             if informative and len(context) <= (30 if self.zh else 120):
-                gap_stem = as_statement(doc, context + "\x00" + after).replace("\x00", gap)
+                joined = context + "\x00" + after if self.zh else f"{context} \x00 {after}"
+                gap_stem = as_statement(doc, joined).replace("\x00", gap)
         elif not head and (len(series.prefix) >= 4 or (series.lead and series.prefix)):
-            gap_stem = as_statement(
-                doc, series.lead + series.prefix + "\x00" + series.suffix
-            ).replace("\x00", gap)
+            if self.zh:
+                joined = series.lead + series.prefix + "\x00" + series.suffix
+            else:
+                joined = " ".join(
+                    p for p in (series.lead, series.prefix, "\x00", series.suffix) if p
+                )
+            gap_stem = as_statement(doc, joined).replace("\x00", gap)
         heading_stem = ""
         if not gap_stem and not head and series.heading and series.numbered and self.zh:
             # A section's numbered sub-headings: the section title says what they are.
@@ -752,13 +836,23 @@ class Drafter:
 
         if series.level == CLAUSE:
             return ctx
+        if series.numbered and series.heading and not series.prefix:
+            # A section's sub-headings: the explanation quotes them with their numbers,
+            # not the first sentence of the first one.
+            labelled = []
+            for item in series.items:
+                sentence = self.doc.sentence_at(item.start)
+                labelled.append(self.doc.clean[sentence.start : item.end])
+            quote = "……".join(labelled)
+        else:
+            quote = ""
         first = self.doc.sentences[series.sentences[0]]
         last = self.doc.sentences[series.sentences[-1]]
         anchor = self.doc.sentences[self.anchor(series)]
         start = min(first.start, anchor.start)
         end = max(last.end, anchor.end)
         raw_start, raw_end = self.doc.raw_span(start, end)
-        quote = re.sub(r"\s+", " ", anchor.text).strip()
+        quote = quote or re.sub(r"\s+", " ", anchor.text).strip()
         return replace(ctx, source=(raw_start, raw_end), quote=quote)
 
     def series_outsiders(self, series: Series, spec: ListSpec, rng: random.Random) -> list[Option]:
@@ -817,6 +911,10 @@ class Drafter:
         seen = set(items)
         shared = _common_part(items) if self.zh else ""
         verbal = self.zh and sum(self._zh_verbal(t) for t in items) * 2 > len(items)
+        # English: an act among acts, a thing among things ("adopt a problem-oriented
+        # approach" is no "modernization of …").
+        kinds = [] if self.zh else [wordclass.phrase_kind(t.split()) for t in items]
+        kind = next((k for k in ("action", "thing") if kinds.count(k) * 2 > len(kinds)), "")
         for texts, score in pools:
             for text in texts:
                 if text in seen:
@@ -829,6 +927,8 @@ class Drafter:
                     or self._zh_verbal(text) != verbal
                 ):
                     continue  # a word of the sentence, or an action among things
+                if kind and wordclass.phrase_kind(text.split()) != kind:
+                    continue
                 if (series.prefix and series.prefix in text) or (
                     series.suffix and series.suffix in text
                 ):
@@ -842,16 +942,20 @@ class Drafter:
                     continue
                 if self.lexicon.avoided(text):
                     continue
-                if (
-                    spec.gap_stem
-                    and not spec.negative_stem
-                    and (series.prefix + text + series.suffix) in self.doc.index()
-                ):
+                if spec.gap_stem and not spec.negative_stem and self._said(series, text):
                     continue  # the text says this too: it could be right here
                 options.append(Option(text, score, "parallel"))
         rng.shuffle(options)
         options.sort(key=lambda o: -o.score)
         return options
+
+    def _said(self, series: Series, text: str) -> bool:
+        """Whether the document says ``text`` in the series' frame anywhere ("We must
+        regard science and technology as …" in another paragraph)."""
+        if self.zh:
+            return (series.prefix + text + series.suffix) in self.doc.index()
+        framed = " ".join(p for p in (series.prefix, text, series.suffix) if p)
+        return framed.casefold() in self.doc.index(folded=True)
 
     def _before_suffix(self, suffix: str) -> list[str]:
         """What comes before ``suffix`` anywhere in the text ("两极分化" in

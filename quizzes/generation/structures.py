@@ -29,7 +29,7 @@ _ZH_NUMBERING = re.compile(
 )
 _EN_NUMBERING = re.compile(
     r"^(?:\(?\d{1,2}[.)]\s+|\(?[a-h]\)\s+|(?:first|second|third|fourth|fifth|sixth|seventh"
-    r"|eighth|ninth|tenth|finally|lastly)(?:ly)?,\s+|[-–—•]\s+)",
+    r"|eighth|ninth|tenth|finally|lastly)(?:ly)?,\s+|(?:--?|[–—•])\s*)",
     re.IGNORECASE,
 )
 _ZH_CLAUSE = re.compile(r"[^，；。！？：]+")
@@ -84,10 +84,48 @@ class Definition:
     clause_end: int
 
 
+# Prepositions that open an adverbial ("以……", "在……中"), not an act or a thing.
+_ZH_ADVERBIAL = ("以", "在", "把", "对", "从", "向", "为了", "通过", "随着", "按照", "围绕")
+
+
 def _numbering(doc: Document, text: str) -> int:
     pattern = _ZH_NUMBERING if doc.language == ZH else _EN_NUMBERING
     match = pattern.match(text)
     return match.end() if match else 0
+
+
+_EN_ORDINAL_WORDS = {
+    word: value
+    for value, word in enumerate(
+        ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"),
+        start=1,
+    )
+}
+
+
+def _number_label(doc: Document, text: str) -> tuple[str, int | None]:
+    """The style of a unit's numbering ("（一）" and "一、" are different levels of one
+    outline) and the number it gives, or ("", None) when the unit is not numbered."""
+    from quizzes.generation import numbers
+
+    size = _numbering(doc, text)
+    if not size:
+        return "", None
+    label = text[:size].strip()
+    digits = re.sub(r"[^一二三四五六七八九十\d]", "", label)
+    value = None
+    if digits:
+        read = numbers.read_chinese(digits) if doc.language == ZH else None
+        if read is not None:
+            value = read.value
+        elif digits.isdigit():
+            value = int(digits)
+    elif doc.language != ZH:
+        value = _EN_ORDINAL_WORDS.get(re.sub(r"(?:ly)?,$", "", label.lower()))
+    style = re.sub(r"[一二三四五六七八九十]+", "N", re.sub(r"\d+", "D", label))
+    if doc.language != ZH and value is not None and not digits:
+        style = "ordinal-word"
+    return style, value
 
 
 def _common_prefix(texts: list[str]) -> str:
@@ -111,6 +149,20 @@ class _Unit:
     text: str  # the unit's first clause (after numbering)
     numbered: bool
     paragraph: int
+    # The numbering's style ("（N）", "N、", "D.") and number, when numbered.
+    style: str = ""
+    number: int | None = None
+
+
+def _follows(previous: _Unit, unit: _Unit) -> bool:
+    """Whether numbered ``unit`` continues ``previous``'s numbering: the same style, and the
+    next number when both have one ("（四）" is not followed by "十、": that is the next
+    section of the outline, not the next item)."""
+    if previous.style != unit.style:
+        return False
+    if previous.number is not None and unit.number is not None:
+        return unit.number == previous.number + 1
+    return True
 
 
 def _item_size_ok(doc: Document, text: str) -> bool:
@@ -148,7 +200,9 @@ def _series_from_units(
                 break
             later = [u.text for u in group[1:]]
             prefix = _trim_prefix_to_word(doc, _common_prefix(later))
-            numbered = all(u.numbered for u in group)
+            numbered = all(u.numbered for u in group) and all(
+                _follows(a, b) for a, b in zip(group, group[1:], strict=False)
+            )
             if len(prefix) < minimum and not numbered:
                 # One shared character is enough when the units also end alike:
                 # "是……的现代化，是……的现代化".
@@ -175,7 +229,9 @@ def _make_series(doc: Document, run: list[_Unit], level: str, index: int) -> Ser
     zh = doc.language == ZH
     later = [u.text for u in run[1:]]
     prefix = _trim_prefix_to_word(doc, _common_prefix(later))
-    numbered = all(u.numbered for u in run)
+    numbered = all(u.numbered for u in run) and all(
+        _follows(a, b) for a, b in zip(run, run[1:], strict=False)
+    )
     first = run[0]
     # The first unit may carry the series' subject before the shared opener.
     lead = ""
@@ -222,6 +278,32 @@ def _make_series(doc: Document, run: list[_Unit], level: str, index: int) -> Ser
         items.append(
             Candidate(ENUM_ITEM, stripped, start, start + len(stripped), unit.sentence, 1.3)
         )
+    if level != CLAUSE and len(run) >= 4:
+        # A unit that opens as the others do but ends otherwise closes the run before
+        # it: "中国式现代化是……的现代化" four times, then "中国式现代化的本质要求是：".
+        for dropped, kept in ((run[-1], run[:-1]), (run[0], run[1:])):
+            others = [i.text for i in items if i.sentence != dropped.sentence]
+            ending = _common_suffix(others)
+            opening = _common_prefix(others)
+            text = next(i.text for i in items if i.sentence == dropped.sentence)
+            shared = (len(ending) >= 2 and not text.endswith(ending)) or (
+                zh and len(opening) >= 1 and not text.startswith(opening)
+            )
+            if shared and len(kept) >= 3:
+                return _make_series(doc, kept, level, index)
+    if zh and sum(1 for i in items if i.text.startswith(_ZH_ADVERBIAL)) not in {0, len(items)}:
+        return None  # "以永远在路上的坚韧和执着": a manner, cut from its clause, among acts
+    if zh and prefix and any(i.text[:1] in "和与及并或而" for i in items):
+        # "坚持|和加强党的全面领导": the opener cut a verb pair; the items keep it whole.
+        items = [
+            Candidate(ENUM_ITEM, prefix + i.text, i.start - len(prefix), i.end, i.sentence, 1.3)
+            if doc.clean[i.start - len(prefix) : i.start] == prefix
+            else i
+            for i in items
+        ]
+        if any(not i.text.startswith(prefix) for i in items) or lead:
+            return None
+        prefix = ""
     folded = {i.text for i in items}
     if len(folded) != len(items):
         return None
@@ -270,7 +352,8 @@ def find_series(doc: Document) -> list[Series]:
     for sentence in content:
         if sentence.first_in_paragraph:
             firsts.append(_unit(doc, sentence, clause_re))
-    _series_from_units(doc, firsts, PARAGRAPH, found, used)
+    _outline_series(doc, firsts, found, used)
+    _series_from_units(doc, [u for u in firsts if u.sentence not in used], PARAGRAPH, found, used)
     # Sentence level, within each paragraph.
     by_paragraph: dict[int, list[_Unit]] = {}
     for sentence in content:
@@ -292,13 +375,67 @@ def find_series(doc: Document) -> list[Series]:
                 continue
             start = sentence.start + match.start() + (len(raw) - len(raw.lstrip()))
             skip = _numbering(doc, text)
+            style, number = _number_label(doc, text)
             units.append(
-                _Unit(sentence.index, start + skip, text[skip:], skip > 0, sentence.paragraph)
+                _Unit(
+                    sentence.index,
+                    start + skip,
+                    text[skip:],
+                    skip > 0,
+                    sentence.paragraph,
+                    style,
+                    number,
+                )
             )
         if len(units) >= 3:
             _series_from_units(doc, units, CLAUSE, found, used)
     found = [_with_heading(doc, _with_head(doc, series)) for series in found]
     return [_renumber(series, index) for index, series in enumerate(found)]
+
+
+def _outline_series(doc: Document, units: list[_Unit], found: list[Series], used: set[int]) -> None:
+    """Numbered sub-headings with body paragraphs between them: "（一）……" then two
+    paragraphs of text, "（二）……", and so on. The run goes on while the numbering does
+    (same style, next number) and no heading of the outline stands between."""
+    chains: dict[str, list[_Unit]] = {}
+    runs: list[list[_Unit]] = []
+    for unit in units:
+        if not unit.numbered or unit.number is None or unit.style in {"", "——"}:
+            continue
+        chain = chains.get(unit.style)
+        if chain and _follows(chain[-1], unit) and not _heading_between(doc, chain[-1], unit):
+            chain.append(unit)
+            continue
+        if chain and len(chain) >= 3:
+            runs.append(chain)
+        chains[unit.style] = [unit] if unit.number == 1 else []
+    runs += [chain for chain in chains.values() if len(chain) >= 3]
+    for run in sorted(runs, key=lambda r: r[0].sentence):
+        if any(u.sentence in used for u in run):
+            continue
+        if all(doc.paragraphs[u.paragraph].heading for u in run) and not _enclosed(doc, run[0]):
+            continue  # the document's own top-level sections, not a list it makes
+        series = _make_series(doc, run, PARAGRAPH, len(found))
+        if series is not None:
+            found.append(series)
+            used.update(series.sentences)
+
+
+def _enclosed(doc: Document, unit: _Unit) -> bool:
+    """Whether the nearest heading before ``unit`` is numbered in another style: the
+    section whose sub-headings the run lists."""
+    for paragraph in reversed(doc.paragraphs[: unit.paragraph]):
+        if paragraph.heading:
+            title = doc.clean[paragraph.start : paragraph.end]
+            style, number = _number_label(doc, title)
+            return bool(style) and style != unit.style
+    return False
+
+
+def _heading_between(doc: Document, first: _Unit, second: _Unit) -> bool:
+    return any(
+        doc.paragraphs[index].heading for index in range(first.paragraph + 1, second.paragraph)
+    )
 
 
 def _renumber(series: Series, index: int) -> Series:
@@ -314,7 +451,10 @@ def _unit(doc: Document, sentence: Sentence, clause_re: re.Pattern[str]) -> _Uni
     text = sentence.text
     skip = _numbering(doc, text)
     body = text[skip:].rstrip("。！？；.!?;")
-    return _Unit(sentence.index, sentence.start + skip, body, skip > 0, sentence.paragraph)
+    style, number = _number_label(doc, text)
+    return _Unit(
+        sentence.index, sentence.start + skip, body, skip > 0, sentence.paragraph, style, number
+    )
 
 
 def _with_head(doc: Document, series: Series) -> Series:
@@ -478,6 +618,8 @@ def find_definitions(doc: Document) -> list[Definition]:
                 continue
             if not zh and subject.split()[0].lower() in {"this", "that", "it", "there", "which"}:
                 continue
+            if not zh and not _en_role_ok(role, text[found_match.end("role") :]):
+                continue
             subject_start = (
                 base
                 + found_match.start("subject")
@@ -508,3 +650,15 @@ def find_definitions(doc: Document) -> list[Definition]:
                 )
             )
     return found
+
+
+def _en_role_ok(role: str, after: str) -> bool:
+    """An English role that is a whole noun phrase: "primary task", not "fundamental
+    guiding" (of "fundamental guiding ideology") nor "only path" cut before "forward"."""
+    from quizzes.generation import wordclass
+
+    head = role.split()[-1]
+    if not wordclass.noun_phrase(role.split()):
+        return False
+    following = re.match(r"\s+([A-Za-z][A-Za-z'-]*)", after)
+    return not (following and wordclass.only(following.group(1), wordclass.NOUN)) and bool(head)
