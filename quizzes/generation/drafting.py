@@ -19,7 +19,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from quizzes.generation import quality
+from quizzes.generation import quality, wordclass
 from quizzes.generation.builders import (
     EN_GAP,
     ZH_GAP,
@@ -34,7 +34,6 @@ from quizzes.generation.builders import (
     build_true_false,
     compact_span,
 )
-from quizzes.generation import wordclass
 from quizzes.generation.candidates import (
     ENUM_ITEM,
     NAME,

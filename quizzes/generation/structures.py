@@ -11,6 +11,7 @@ their own, and the best distractors for one another.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -201,7 +202,7 @@ def _series_from_units(
             later = [u.text for u in group[1:]]
             prefix = _trim_prefix_to_word(doc, _common_prefix(later))
             numbered = all(u.numbered for u in group) and all(
-                _follows(a, b) for a, b in zip(group, group[1:], strict=False)
+                _follows(a, b) for a, b in itertools.pairwise(group)
             )
             if len(prefix) < minimum and not numbered:
                 # One shared character is enough when the units also end alike:
@@ -230,7 +231,7 @@ def _make_series(doc: Document, run: list[_Unit], level: str, index: int) -> Ser
     later = [u.text for u in run[1:]]
     prefix = _trim_prefix_to_word(doc, _common_prefix(later))
     numbered = all(u.numbered for u in run) and all(
-        _follows(a, b) for a, b in zip(run, run[1:], strict=False)
+        _follows(a, b) for a, b in itertools.pairwise(run)
     )
     first = run[0]
     # The first unit may carry the series' subject before the shared opener.
@@ -427,7 +428,7 @@ def _enclosed(doc: Document, unit: _Unit) -> bool:
     for paragraph in reversed(doc.paragraphs[: unit.paragraph]):
         if paragraph.heading:
             title = doc.clean[paragraph.start : paragraph.end]
-            style, number = _number_label(doc, title)
+            style, _number = _number_label(doc, title)
             return bool(style) and style != unit.style
     return False
 
