@@ -376,6 +376,8 @@ class Distractors:
         sample = items[0]
         negative = sum(1 for item in items if self.lexicon.negative(item.text)) * 2 > len(items)
         word_class = _list_word_class([i.text for i in items]) if self.zh else ""
+        shape = list_shape([i.text for i in items]) if self.zh else ("", "")
+        heads = head_sizes([i.text for i in items], shape)
 
         result: list[Option] = []
 
@@ -390,6 +392,8 @@ class Distractors:
                 continue
             if word_class and _word_class(option.text) not in {word_class, ""}:
                 continue  # "学习、创业、就业" are things people do; "企业" is a thing
+            if self.zh and not fits_shape(option.text, shape, heads):
+                continue  # "尊重自然、顺应自然" are acts on nature; "大自然" is nature
             size = self._shape(option.text)[2]
             if not (sizes[0] / 2 <= size <= sizes[-1] * 2) or (self.zh and abs(size - typical) > 2):
                 continue
@@ -661,3 +665,67 @@ def _list_word_class(items: list[str]) -> str:
         if agreeing >= 3 and agreeing >= len(items) - 1:
             return name
     return ""
+
+
+def opening_class(text: str) -> str:
+    """ "verb" or "noun" for the first dictionary word of a Chinese phrase ("健全|国家安全
+    体系" opens with an act, "物质文明|和…" with a thing), "" when the tag does not tell."""
+    from quizzes.generation.chinese import PREDICATE_WORDS
+    from quizzes.generation.segment import load_jieba, word_tags
+
+    known = load_jieba().dt.FREQ
+    for size in range(min(4, len(text)), 0, -1):
+        word = text[:size]
+        if size == 1 or known.get(word):
+            tag = word_tags().get(word, "")
+            # Openers of acts are tagged v, vn ("尊重"), a or ad ("健全", "严格", "扎实").
+            if word in PREDICATE_WORDS or tag in {"v", "vd", "vi", "vn", "a", "ad", "d"}:
+                return "verb" if size < len(text) else ""
+            if tag[:1] == "n" or tag == "b":
+                return "noun"
+            return ""
+    return ""
+
+
+def _shared_ending(texts: list[str]) -> str:
+    size = 0
+    shortest = min(len(t) for t in texts)
+    while size < shortest and len({t[len(t) - size - 1] for t in texts}) == 1:
+        size += 1
+    return texts[0][len(texts[0]) - size :] if size else ""
+
+
+def head_sizes(items: list[str], shape: tuple[str, str]) -> tuple[int, int]:
+    """The sizes of the items' parts before their shared ending (see ``fits_shape``)."""
+    ending = shape[0]
+    sizes = [len(t) - len(ending) for t in items] if ending else [len(t) for t in items]
+    return min(sizes), max(sizes)
+
+
+def list_shape(items: list[str]) -> tuple[str, str]:
+    """(the ending all items share, or ""; the class their remaining openings share, or
+    ""): "尊重自然、顺应自然、保护自然" → ("自然", "verb"). An outsider should fit both."""
+    ending = _shared_ending(items) if len(items) >= 2 else ""
+    if len(ending) < 2 or any(len(t) <= len(ending) for t in items):
+        ending = ""
+    classes = [opening_class(t) for t in items]
+    for name in ("verb", "noun"):
+        if classes.count(name) >= max(2, len(classes) - 1) and classes.count(name) * 3 >= 2 * len(
+            classes
+        ):
+            return ending, name
+    return ending, ""
+
+
+def fits_shape(text: str, shape: tuple[str, str], heads: tuple[int, int] = (2, 8)) -> bool:
+    """Whether an outsider has a list's shape (see ``list_shape``): with a shared ending,
+    what comes before it is a word of the items' size ("敬畏|自然", not "大|自然" or
+    "人与|自然"); the opening is of the items' class where the dictionary tells."""
+    ending, name = shape
+    if ending and text.endswith(ending):
+        head = text[: len(text) - len(ending)]
+        if not heads[0] <= len(head) <= heads[1] or head[-1:] in "与和及的之":
+            return False
+    if not name:
+        return True
+    return opening_class(text) in {name, ""}

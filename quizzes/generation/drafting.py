@@ -45,7 +45,13 @@ from quizzes.generation.candidates import (
     Candidate,
     Enumeration,
 )
-from quizzes.generation.distractors import Distractors, Option
+from quizzes.generation.distractors import (
+    Distractors,
+    Option,
+    fits_shape,
+    head_sizes,
+    list_shape,
+)
 from quizzes.generation.lexicon import Lexicon
 from quizzes.generation.structures import CLAUSE, Definition, Series, anchor_of
 from quizzes.generation.text import ZH, Document, Sentence, is_cjk
@@ -154,6 +160,19 @@ _ZH_GENERIC = frozenset(
         "大",
         "高",
         "强",
+        # Who is addressed, not what is claimed: "____要紧密团结在党中央周围".
+        "全党",
+        "全军",
+        "全国",
+        "各族人民",
+        "全体人民",
+        "人民群众",
+        "广大党员",
+        "党员",
+        "领导干部",
+        "各级",
+        "我们党",
+        "中国人民",
     ]
 )
 _EN_GENERIC = frozenset(
@@ -757,6 +776,8 @@ class Drafter:
     # --- lists -------------------------------------------------------------------------
 
     def enumeration_spec(self, sentence: Sentence, enumeration: Enumeration) -> ListSpec | None:
+        if self.zh and _cut_last_item(self.doc, enumeration):
+            return None  # "发展为了人民、发展依靠人民、发展成果|由人民共享": a cut item
         span = compact_span(self.doc, sentence, enumeration.start, enumeration.end)
         gap = ZH_GAP if self.zh else EN_GAP
         gap_stem = ""
@@ -914,6 +935,7 @@ class Drafter:
         # approach" is no "modernization of …").
         kinds = [] if self.zh else [wordclass.phrase_kind(t.split()) for t in items]
         kind = next((k for k in ("action", "thing") if kinds.count(k) * 2 > len(kinds)), "")
+        shape = list_shape(items) if self.zh else ("", "")
         for texts, score in pools:
             for text in texts:
                 if text in seen:
@@ -928,6 +950,8 @@ class Drafter:
                     continue  # a word of the sentence, or an action among things
                 if kind and wordclass.phrase_kind(text.split()) != kind:
                     continue
+                if self.zh and not fits_shape(text, shape, head_sizes(items, shape)):
+                    continue  # "物质文明和精神文明相协调" among "健全国家安全体系" …
                 if (series.prefix and series.prefix in text) or (
                     series.suffix and series.suffix in text
                 ):
@@ -1037,6 +1061,7 @@ class Drafter:
             if (j := self.judge(sentence, c)) is not None and self._once(sentence, c)
         ]
         judged.sort(key=lambda j: (-j.base, -j.key.weight, j.key.start))
+        judged = [j for j in judged if self._constrained(j.key)]
         for item in judged[:4]:
             key = item.key
             built = build_blank(ctx, sentence, key, rng, item.base)
@@ -1057,6 +1082,25 @@ class Drafter:
                 add(build_true_false(ctx, sentence, key, swap, rng, item.base))
                 add(build_true_false(ctx, sentence, key, None, rng, item.base - 0.04))
         return out
+
+    def _constrained(self, key: Candidate) -> bool:
+        """Whether the clause around a phrase says enough to pin it down: "全面推进____"
+        or "健全基本____" has many right answers; a quoted term, a number, a list item or a
+        definition's parts are pinned by their own frame."""
+        if key.type != PHRASE:
+            return True
+        clean = self.doc.clean
+        stops = "，；。：！？、" if self.zh else ",;.:!?"
+        start = key.start
+        while start > 0 and clean[start - 1] not in stops and key.start - start < 60:
+            start -= 1
+        end = key.end
+        while end < len(clean) and clean[end] not in stops and end - key.end < 60:
+            end += 1
+        context = (clean[start : key.start] + clean[key.end : end]).strip()
+        if self.zh:
+            return len(context) >= 6
+        return len(re.findall(r"[A-Za-z]+", context)) >= 4
 
     def _enumerations_in(self, sentence: Sentence) -> list[Enumeration]:
         seen = {c.enumeration for c in self.analysis.candidates[sentence.index]}
@@ -1123,6 +1167,17 @@ _NUMERALS = set("零〇○一二两三四五六七八九十百千万0123456789")
 def _only_numerals_differ(a: str, b: str) -> bool:
     differ = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
     return bool(differ) and all(x in _NUMERALS and y in _NUMERALS for x, y in differ)
+
+
+def _cut_last_item(doc: Document, enumeration: Enumeration) -> bool:
+    """The last item is shorter than every other and the clause runs on after it with no
+    pause: "发展为了人民、发展依靠人民、发展成果|由人民共享" lists three clauses, and the
+    third was cut from its predicate."""
+    items = [i.text for i in enumeration.items]
+    if len(items) < 3 or len(items[-1]) + 2 > min(len(t) for t in items[:-1]):
+        return False
+    following = doc.clean[enumeration.items[-1].end : enumeration.items[-1].end + 1]
+    return bool(following) and is_cjk(following) and following not in "的等和与"
 
 
 def _common_part(texts: list[str]) -> str:
