@@ -263,10 +263,16 @@ def test_list_question_on_the_new_development_concept_uses_plausible_outsiders(e
 
 
 def test_true_false_builder_makes_true_and_never_trivially_false_statements():
+    editorial = (
+        Path(__file__).resolve().parent.parent
+        / "quizzes"
+        / "demo"
+        / "tianjin-12th-congress-editorial.en.txt"
+    ).read_text(encoding="utf-8")
     statements = [
         d
         for seed in range(6)
-        for text in (ENGLISH, CHINESE)
+        for text in (ENGLISH, CHINESE, editorial, ENGLISH + "\n\n" + editorial)
         for d in drafts_by(generate(text, seed=seed), "true_false")
     ]
     true = [d for d in statements if d.choices[0].correct]

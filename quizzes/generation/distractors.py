@@ -545,8 +545,11 @@ class Distractors:
         "三个全面", "one base and three districts" → "one base and four districts")."""
         results: list[str] = []
         if self.zh:
+            counting = _counting_positions(text)
             for index, char in enumerate(text):
                 value = _SMALL_NUMERALS.get(char)
+                if index not in counting:
+                    continue
                 if value is None or (index + 1 < len(text) and text[index + 1] in "十百千万亿"):
                     continue
                 if index > 0 and text[index - 1] in "十百千万亿":
@@ -626,9 +629,55 @@ def _subsequence(short: str, long: str) -> bool:
     return True
 
 
+# Words in which a numeral counts nothing ("上下一般粗", "统一", "一体化"): a slogan that
+# holds one is not a numbered slogan, and changing its numeral makes nonsense.
+_ZH_NUMERAL_WORDS = (
+    "一般",
+    "一体",
+    "一致",
+    "一切",
+    "一些",
+    "一样",
+    "一起",
+    "一定",
+    "一直",
+    "一道",
+    "一同",
+    "一律",
+    "一贯",
+    "一流",
+    "一线",
+    "一心",
+    "一批",
+    "一系列",
+    "一把手",
+    "一盘棋",
+    "一张蓝图",
+    "统一",
+    "唯一",
+    "万一",
+    "同一",
+    "第一",
+    "专一",
+    "一刀切",
+)
+
+
+def _counting_positions(text: str) -> set[int]:
+    """Where a small numeral in a Chinese text counts something (not inside a word such as
+    "一般" or "统一")."""
+    covered: set[int] = set()
+    for word in _ZH_NUMERAL_WORDS:
+        start = text.find(word)
+        while start >= 0:
+            covered.update(range(start, start + len(word)))
+            start = text.find(word, start + 1)
+    return {i for i, ch in enumerate(text) if ch in _SMALL_NUMERALS and i not in covered}
+
+
 def _has_small_numeral(text: str, zh: bool) -> bool:
     if zh:
-        return any(ch in _SMALL_NUMERALS for ch in text)
+        return bool(_counting_positions(text))
     return any(word.lower() in _EN_SMALL for word in text.split())
 
 

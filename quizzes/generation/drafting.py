@@ -53,7 +53,7 @@ from quizzes.generation.distractors import (
     list_shape,
 )
 from quizzes.generation.lexicon import Lexicon
-from quizzes.generation.structures import CLAUSE, Definition, Series, anchor_of
+from quizzes.generation.structures import CLAUSE, ZH_OCCASIONS, Definition, Series, anchor_of
 from quizzes.generation.text import ZH, Document, Sentence, is_cjk
 
 # Words that say what kind of thing, never which one: a term made only of these (and the
@@ -173,7 +173,37 @@ _ZH_GENERIC = frozenset(
         "各级",
         "我们党",
         "中国人民",
+        "内容",
+        # The paper and the meeting themselves.
+        "决定",
+        "意见",
+        "实施意见",
+        "通知",
+        "讨论稿",
+        "说明",
+        "全会",
+        "会议",
     ]
+)
+# Bodies that act on a notice: "各级党委（党组）", "市委党校", "宣传部".
+_ZH_INSTITUTIONS = (
+    "党委",
+    "党组",
+    "党校",
+    "政府",
+    "部门",
+    "单位",
+    "机关",
+    "学院",
+    "办公室",
+    "办公厅",
+    "委员会",
+    "组织部",
+    "宣传部",
+    "统战部",
+    "纪委",
+    "监委",
+    "工委",
 )
 _EN_GENERIC = frozenset(
     [
@@ -389,10 +419,15 @@ class Drafter:
                 return None  # "第二个百年奋斗目标": a name, not a span of years
             if key.type == "ordinal" and not self._counted(key):
                 return None  # "质量第一", "第一动力": a rank in a phrase, not a number
-            if key.type == "ordinal" and key.text in self._title:
-                return None  # "The ____ Party Congress": the occasion, named in the title
+            if key.type == "ordinal" and (key.text in self._title or self._meeting(key)):
+                return None  # "市第____次党代会", "The ____ Party Congress": a meeting's label
             if self._time_frame(key):
                 return None  # "____年来", "over the past ____ years": when, not what
+            if key.type == "year" and re.match(
+                r"年\d{1,2}月|年[一二三四五六七八九十]{1,2}月",
+                self.doc.clean[key.end : key.end + 4],
+            ):
+                return None  # "于2024年9月15日前报送": a date line, not a target year
             if self._counts_list_before(key):
                 return None  # "帝国主义、封建主义、官僚资本主义____座大山": count them
             if any(
@@ -404,6 +439,12 @@ class Drafter:
         if self.zh:
             if not self._zh_complete(key):
                 return None
+            if key.text.endswith(_ZH_INSTITUTIONS) or key.text in ZH_OCCASIONS:
+                return None  # "各级党委（党组）要……", "市委党校": who acts, not what
+            if self.doc.clean[key.start - 1 : key.start] == "《" and self._zh_generic(
+                re.sub(r"[（(].*?[)）]", "", key.text)
+            ):
+                return None  # "《决定（讨论稿）》": the paper's name, not its content
             if self._zh_generic(key.text):
                 return None
             if key.type in {PHRASE, ENUM_ITEM} and len(key.text) < 3 and not key.quoted:
@@ -445,6 +486,24 @@ class Drafter:
                 base += 0.04
                 reasons.append(quality.REPEATED_TERM)
         return Judged(key, base, tuple(reasons))
+
+    def _meeting(self, key: Candidate) -> bool:
+        """An ordinal that numbers a congress or a plenary session ("第十四次党代会",
+        "十八届三中全会", "the 19th National Congress"): which meeting, not what it said."""
+        after = self.doc.clean[key.end : key.end + 12]
+        if self.zh:
+            return bool(
+                re.match(r"(?:次|届)?(?:全国|全体|市|省|区|县)?(?:党|人民)?代(?:表大)?会", after)
+                or re.match(r"(?:次|届)(?:[一二三四五六七八九]中)?全会|届", after)
+                or re.match(r"[一二三四五六七八九]?中全会|大(?:以来|精神|报告|召开|胜利)", after)
+            )
+        return bool(
+            re.match(
+                r"\s+(?:\w+\s+){0,2}(?:congress|plenary session|plenum|session)\b",
+                after + self.doc.clean[key.end + 12 : key.end + 40],
+                re.I,
+            )
+        )
 
     def _time_frame(self, key: Candidate) -> bool:
         """A number in the adverbial that dates the sentence's claim ("十年来", "五年前",

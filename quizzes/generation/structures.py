@@ -539,6 +539,10 @@ _EN_DEFINITION = re.compile(
     r"(?P<role>(?:only|first|fundamental|essential|core|key|primary|basic|overall|central)"
     r" (?!to\b|of\b|for\b|and\b)[a-z]+)\b"
 )
+# The meeting or the document itself ("全会强调……"): never what a question asks for.
+ZH_OCCASIONS = frozenset(
+    ["全会", "大会", "会议", "本次会议", "这次全会", "这次大会", "报告", "决定", "讲话", "通知"]
+)
 _ZH_SUBJECT_BAD = ("这", "那", "其", "它", "我们", "他们", "也", "都", "就", "还", "特别", "尤其")
 # Roles too plain to ask for: "……的力量", "……的主题" could be said of anything.
 _ZH_PLAIN_ROLES = frozenset(
@@ -590,6 +594,8 @@ def _zh_definition_ok(subject: str, role: str) -> bool:
         return False  # "明确……是", "坚持房子是……": a predicate, not a subject
     if subject in {"我国", "我们党", "这", "中国", "世界"}:
         return False
+    if subject in ZH_OCCASIONS:
+        return False  # "全会是……召开的一次十分重要的会议": the occasion, not a claim
     # "社会主义文艺是人民的文艺": the role repeats the subject.
     return not (role in _ZH_PLAIN_ROLES or role in subject or subject.endswith(role[-2:]))
 
