@@ -533,6 +533,9 @@ class ListSpec:
 def _option_text(spec: ListSpec, text: str, with_frame: bool) -> str:
     if not with_frame:
         return text
+    if re.search(r"[A-Za-z]", spec.prefix + spec.suffix + text[:1]):
+        # English: the frame is words of its own ("adhere to" + "the systems concept").
+        return " ".join(part for part in (spec.prefix, text, spec.suffix) if part)
     return f"{spec.prefix}{text}{spec.suffix}"
 
 

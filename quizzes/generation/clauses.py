@@ -176,10 +176,30 @@ def clause_cuts(doc: Document, sentence: Sentence) -> list[int]:
         last = match.start()
         if depth <= 0 and quote <= 0:
             cuts.append(sentence.start + match.end())
+    if doc.language != ZH:
+        cuts += _en_verb_cuts(sentence)
     cuts.append(sentence.end)
     result = sorted(set(cuts))
     doc.clause_cuts[sentence.index] = result
     return result
+
+
+_EN_COMMA_WORD = re.compile(r",\s+(?:and\s+)?([a-z]+)\b")
+
+
+def _en_verb_cuts(sentence: Sentence) -> list[int]:
+    """English clauses that share the sentence's subject: ", deepen the 'chain leader
+    system' …", ", and make efforts to …" open with a verb in its base form."""
+    from quizzes.generation import wordclass
+
+    cuts = []
+    text = sentence.text
+    for match in _EN_COMMA_WORD.finditer(text):
+        word = match.group(1)
+        if wordclass.base_verb(word) and text[: match.start()].count('"') % 2 == 0:
+            spaces = len(match.group(0)) - len(match.group(0)[1:].lstrip()) - 1
+            cuts.append(sentence.start + match.start() + 1 + spaces)
+    return cuts
 
 
 def _clause(doc: Document, start: int, end: int) -> str:

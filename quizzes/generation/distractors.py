@@ -18,7 +18,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from quizzes.generation import numbers
+from quizzes.generation import numbers, wordclass
 from quizzes.generation.candidates import (
     DURATION,
     ENUM_ITEM,
@@ -377,6 +377,11 @@ class Distractors:
         negative = sum(1 for item in items if self.lexicon.negative(item.text)) * 2 > len(items)
         word_class = _list_word_class([i.text for i in items]) if self.zh else ""
         shape = list_shape([i.text for i in items]) if self.zh else ("", "")
+        en_shapes = [] if self.zh else [wordclass.phrase_shape(i.text.split()) for i in items]
+        en_shape = next(
+            (k for k in ("act", "act-ing", "thing") if en_shapes.count(k) * 2 > len(en_shapes)),
+            "",
+        )
         heads = head_sizes([i.text for i in items], shape)
 
         result: list[Option] = []
@@ -392,6 +397,8 @@ class Distractors:
                 continue
             if word_class and _word_class(option.text) not in {word_class, ""}:
                 continue  # "学习、创业、就业" are things people do; "企业" is a thing
+            if en_shape and wordclass.phrase_shape(option.text.split()) != en_shape:
+                continue  # "the people-centered approach" among "deploy important reforms"
             if self.zh and not fits_shape(option.text, shape, heads):
                 continue  # "尊重自然、顺应自然" are acts on nature; "大自然" is nature
             size = self._shape(option.text)[2]

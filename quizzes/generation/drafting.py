@@ -357,6 +357,7 @@ class Drafter:
         self.series = series
         self.definitions = definitions
         self._counts: dict[str, int] = {}
+        self._hyphenless: str | None = None
         # The title and date lines before the first paragraph of body text: the occasion
         # ("第十九次全国代表大会", "the 12th Municipal Party Congress") every reader knows.
         title: list[str] = []
@@ -397,6 +398,16 @@ class Drafter:
     def anchor(self, series: Series) -> int:
         return anchor_of(self.doc, series)
 
+    def _en_count(self, text: str) -> int:
+        """How often an English term occurs, in any case, with or without its hyphens
+        ("High quality development", "high-quality development")."""
+        key = "\x00" + text
+        if key not in self._counts:
+            if self._hyphenless is None:
+                self._hyphenless = self.doc.clean.casefold().replace("-", " ")
+            self._counts[key] = self._hyphenless.count(text.casefold().replace("-", " "))
+        return self._counts[key]
+
     def count(self, text: str) -> int:
         """How often ``text`` occurs in the document (cached)."""
         if text not in self._counts:
@@ -431,7 +442,7 @@ class Drafter:
             if self._counts_list_before(key):
                 return None  # "帝国主义、封建主义、官僚资本主义____座大山": count them
             if any(
-                other.type == key.type and other.start != key.start
+                other.type == key.type and other.start != key.start and self._paired(key, other)
                 for other in self.analysis.candidates[sentence.index]
             ):
                 return None  # "从____大到二十大": the other number gives this one away
@@ -479,13 +490,32 @@ class Drafter:
             if key.text.casefold() in self.lexicon.slogans:
                 base += 0.06
         if key.type in {PHRASE, "definition_subject"}:
-            repeats = self.count(key.text)
+            repeats = self.count(key.text) if self.zh else self._en_count(key.text)
             if repeats >= 8:
                 return None  # the document's own theme: anyone reading the stem knows it
             if repeats >= 3:
                 base += 0.04
                 reasons.append(quality.REPEATED_TERM)
         return Judged(key, base, tuple(reasons))
+
+    def _paired(self, key: Candidate, other: Candidate) -> bool:
+        """Whether two numbers of one kind make a range, a sequence or a comparison ("从十八
+        大到二十大", "from 54 to 114 trillion yuan", "2020 through 2035"), so that one gives
+        the other away; "15 parts and 60 articles" are two facts."""
+        first, second = sorted((key, other), key=lambda c: c.start)
+        between = self.doc.clean[first.end : second.start]
+        if self.zh:
+            return len(between) <= 6 and (
+                re.search(r"[到至—~～-]|增加|提高|降低|上升|下降|由|从", between) is not None
+                or len(between) <= 1
+            )
+        return len(between.split()) <= 5 and (
+            (
+                re.search(r"\b(?:to|through|until|from|and|or|than)\b|[-–—]", between) is not None
+                and len(between.split()) <= 3
+            )
+            or re.search(r"\b(?:from|up|down|increase|rise|fall)\b", between) is not None
+        )
 
     def _meeting(self, key: Candidate) -> bool:
         """An ordinal that numbers a congress or a plenary session ("第十四次党代会",
@@ -499,7 +529,8 @@ class Drafter:
             )
         return bool(
             re.match(
-                r"\s+(?:\w+\s+){0,2}(?:congress|plenary session|plenum|session)\b",
+                r"\s+(?:\w+\s+){0,2}"
+                r"(?:congress|plenary session|plenum|session|central committee)\b",
                 after + self.doc.clean[key.end + 12 : key.end + 40],
                 re.I,
             )
@@ -879,6 +910,8 @@ class Drafter:
                     p for p in (series.lead, series.prefix, "\x00", series.suffix) if p
                 )
             gap_stem = as_statement(doc, joined).replace("\x00", gap)
+        if head and not self.zh:
+            gap_stem = ""  # 'the "six adheres"' names the list better than its frame
         heading_stem = ""
         if not gap_stem and not head and series.heading and series.numbered and self.zh:
             # A section's numbered sub-headings: the section title says what they are.
@@ -992,8 +1025,13 @@ class Drafter:
         verbal = self.zh and sum(self._zh_verbal(t) for t in items) * 2 > len(items)
         # English: an act among acts, a thing among things ("adopt a problem-oriented
         # approach" is no "modernization of …").
-        kinds = [] if self.zh else [wordclass.phrase_kind(t.split()) for t in items]
-        kind = next((k for k in ("action", "thing") if kinds.count(k) * 2 > len(kinds)), "")
+        kinds = [] if self.zh else [wordclass.phrase_shape(t.split()) for t in items]
+        kind = next((k for k in ("act", "act-ing", "thing") if kinds.count(k) * 2 > len(kinds)), "")
+        allowed = set(kinds) - {""}
+        if not self.zh:
+            # English documents repeat few list frames: their other key phrases of the
+            # items' shape stand in ("the people-centered approach" for a principle).
+            pools.append((self._en_phrases(series), 3.9))
         shape = list_shape(items) if self.zh else ("", "")
         for texts, score in pools:
             for text in texts:
@@ -1007,8 +1045,10 @@ class Drafter:
                     or self._zh_verbal(text) != verbal
                 ):
                     continue  # a word of the sentence, or an action among things
-                if kind and wordclass.phrase_kind(text.split()) != kind:
+                if kind and wordclass.phrase_shape(text.split()) != kind:
                     continue
+                if not self.zh and not kind and wordclass.phrase_shape(text.split()) not in allowed:
+                    continue  # a mixed list: an outsider still has the shape of some item
                 if self.zh and not fits_shape(text, shape, head_sizes(items, shape)):
                     continue  # "物质文明和精神文明相协调" among "健全国家安全体系" …
                 if (series.prefix and series.prefix in text) or (
@@ -1030,6 +1070,27 @@ class Drafter:
         rng.shuffle(options)
         options.sort(key=lambda o: -o.score)
         return options
+
+    def _en_phrases(self, series: Series) -> list[str]:
+        """The document's key phrases of two to six words outside the series' sentences,
+        with their article when the text gives one ("the systems concept")."""
+        found: list[str] = []
+        inside = set(series.sentences)
+        for index, candidates in enumerate(self.analysis.candidates):
+            if index in inside:
+                continue
+            for candidate in candidates:
+                words = candidate.text.split()
+                if candidate.type not in {PHRASE, ENUM_ITEM} or not 2 <= len(words) <= 6:
+                    continue
+                if not wordclass.noun_phrase(words):
+                    continue
+                before = self.doc.clean[max(0, candidate.start - 4) : candidate.start]
+                article = re.search(r"\b(the|a|an)\s+$", before, re.I)
+                found.append(
+                    f"{article.group(1).lower()} {candidate.text}" if article else candidate.text
+                )
+        return found
 
     def _said(self, series: Series, text: str) -> bool:
         """Whether the document says ``text`` in the series' frame anywhere ("We must

@@ -415,7 +415,7 @@ _WORD_NUMBERS = "|".join(
 _MONTHS = "january february march april may june july august september october november december"
 _ORDINAL_DIGITS = re.compile(r"(?<![\d.,])\b(\d{1,3}(?:st|nd|rd|th))\b")
 _ORDINAL_WORD = re.compile(
-    rf"\b({_WORD_ORDINALS})\b(?=\s+(?:[A-Z]|Party|Congress|plenary|session|Five-Year))",
+    rf"\b({_WORD_ORDINALS})\b(?=\s+(?:(?-i:[A-Z])|Party|Congress|plenary|session|Five-Year))",
     re.IGNORECASE,
 )
 _DURATION = re.compile(
@@ -577,10 +577,11 @@ def _numbers(sentence: Sentence, found: list[Candidate], quoted: list[tuple[int,
         number = numbers.read_english(surface.replace(",", ""))
         if number is None or not low <= number.value <= high:
             return
-        if kind == ORDINAL and re.search(
-            rf"(?:{_MONTHS.replace(' ', '|')})\s*$", text[: match.start(1)].lower()
-        ):
-            return  # a date ("July 4th"), not an ordinal worth asking
+        months = _MONTHS.replace(" ", "|")
+        if re.search(
+            rf"\b(?:{months})\s*(?:\d{{1,2}}\s*(?:-|to|and)\s*)?$", text[: match.start(1)].lower()
+        ) or re.match(rf"\s*(?:{months})\b", text[match.end(1) :].lower()):
+            return  # a date ("July 15 to 18", "4th July"), not a figure worth asking
         candidate = Candidate(
             kind, surface, start, start + len(surface), sentence.index, weight, number=number
         )

@@ -170,7 +170,7 @@ def _item_size_ok(doc: Document, text: str) -> bool:
     if doc.language == ZH:
         return 2 <= len(text) <= 20 and not re.search(r"[，。；：！？]", text)
     words = text.split()
-    return 1 <= len(words) <= 8
+    return 1 <= len(words) <= 12
 
 
 def _trim_prefix_to_word(doc: Document, prefix: str) -> str:
@@ -375,6 +375,11 @@ def find_series(doc: Document) -> list[Series]:
             if not text:
                 continue
             start = sentence.start + match.start() + (len(raw) - len(raw.lstrip()))
+            if sentence.text[match.end() : match.end() + 1] in "：:":
+                continue  # "We must adhere to the principles …:" introduces the list
+            if doc.language != ZH and text.lower().startswith(("and ", "or ")):
+                lead_word = len(text.split()[0]) + 1
+                text, start = text[lead_word:].lstrip(), start + lead_word
             skip = _numbering(doc, text)
             style, number = _number_label(doc, text)
             units.append(
@@ -464,7 +469,7 @@ def _with_head(doc: Document, series: Series) -> Series:
     from dataclasses import replace
 
     if doc.language != ZH:
-        return series
+        return _with_english_head(doc, series)
     last = series.sentences[-1]
     # The sentence after the series' last unit paragraph or sentence.
     following = _next_content_sentence(doc, last, series.level)
@@ -478,6 +483,32 @@ def _with_head(doc: Document, series: Series) -> Series:
         match = _ZH_INTRO_HEAD.search(before.text.rstrip())
         if match:
             return replace(series, head=match.group("head"), intro=before.index)
+    return series
+
+
+# What a list is called, in the sentence that sums it up ('These "six adheres" summarize
+# …') or in the clause that introduces it ('puts forward "seven focuses":').
+_EN_SUMMARY = re.compile(r'^(?:these|the above|all these|the|such)\s+"(?P<head>[^"]{3,40})"', re.I)
+_EN_INTRO_HEAD = re.compile(r'"(?P<head>[^"]{3,40})"\s*:?\s*$')
+
+
+def _with_english_head(doc: Document, series: Series) -> Series:
+    from dataclasses import replace
+
+    last = series.sentences[-1]
+    following = _next_content_sentence(doc, last, series.level)
+    if following is not None:
+        match = _EN_SUMMARY.match(doc.sentences[following].text)
+        if match:
+            return replace(series, head=match.group("head"), intro=following)
+    first = series.items[0]
+    sentence = doc.sentences[first.sentence]
+    before = doc.clean[sentence.start : first.start]
+    colon = before.rfind(":")
+    if colon >= 0:
+        match = _EN_INTRO_HEAD.search(before[:colon])
+        if match:
+            return replace(series, head=match.group("head"))
     return series
 
 

@@ -9,6 +9,7 @@ that ``text[start:end]`` is always the evidence itself.
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -214,23 +215,27 @@ def prepare(raw: str) -> Document:
         position += len(line) + 1
     cleaned = [_clean_line(start, line) for start, line in lines]
     wrapped = _looks_hard_wrapped([text for text, _ in cleaned])
+    joins = _wrapped_lines([text for text, _ in cleaned]) if not wrapped else set()
 
     parts: list[str] = []
     to_raw: list[int] = []
     spans: list[tuple[int, int]] = []
     current_start: int | None = None
     length = 0
-    for text, offsets in cleaned:
+    for number, (text, offsets) in enumerate(cleaned):
         if not text:
             if current_start is not None:
                 spans.append((current_start, length))
                 current_start = None
             continue
-        if current_start is not None and wrapped and not text.startswith(("（", "(")):
+        if current_start is not None and (
+            (wrapped and not text.startswith(("（", "("))) or number in joins
+        ):
             # A wrapped line continues its paragraph: join with a space between words,
             # with nothing between Chinese characters.
             previous = parts[-1][-1]
-            if not (_CJK.match(previous) or _CJK.match(text[0])):
+            hyphenated = previous == "-" and parts[-1][-2:-1].isalpha() and text[:1].islower()
+            if not (_CJK.match(previous) or _CJK.match(text[0]) or hyphenated):
                 parts.append(" ")
                 to_raw.append(to_raw[-1] + 1)
                 length += 1
@@ -297,6 +302,39 @@ def _clean_line(start: int, line: str) -> tuple[str, list[int]]:
         chars.pop()
         offsets.pop()
     return "".join(chars), offsets
+
+
+def _wrapped_lines(lines: list[str]) -> set[int]:
+    """Lines that continue the line before them in a document wrapped only in places (one
+    pasted paragraph broken at a fixed width among paragraphs that are not): the line
+    before is as long as the longest of its block, runs on without end punctuation, and
+    this line opens mid-sentence (a lower-case word, or Chinese text that is no numbered
+    heading)."""
+    joins: set[int] = set()
+    block: list[int] = []
+    for number in range(len(lines) + 1):
+        if number < len(lines) and lines[number]:
+            block.append(number)
+            continue
+        if len(block) >= 2:
+            width = max(len(lines[i]) for i in block)
+            for previous, current in itertools.pairwise(block):
+                before, text = lines[previous], lines[current]
+                cjk = bool(_CJK.match(before[-1:]))
+                long_enough = len(before) >= (24 if cjk else 50) and len(before) >= 0.75 * width
+                if not long_enough or before.endswith(_TERMINAL):
+                    continue
+                if cjk:
+                    opens_mid = not re.match(r"[（(]?[一二三四五六七八九十\d]{1,3}[）)、.．]", text)
+                else:
+                    # A lower-case word, or a quotation running on ('the\n"Fengqiao …').
+                    opens_mid = text[:1].islower() or (
+                        text[:1] in "\"“‘'" and not before.endswith(":")
+                    )
+                if opens_mid:
+                    joins.add(current)
+        block = []
+    return joins
 
 
 def _looks_hard_wrapped(lines: list[str]) -> bool:

@@ -61,12 +61,41 @@ def noun_phrase(words: list[str]) -> bool:
     return not (len(words) > 1 and first and VERB in first and not first & {ADJ, NOUN})
 
 
+_DETERMINERS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "our",
+        "its",
+        "their",
+        "his",
+        "her",
+        "this",
+        "that",
+        "these",
+        "those",
+        "every",
+        "each",
+        "all",
+        "more",
+        "new",
+    ]
+)
+
+
 def phrase_kind(words: list[str]) -> str:
-    """ "action" for a phrase that opens with a verb ("adopt a problem-oriented approach"),
-    "thing" for a noun phrase, "" when the words do not tell."""
+    """ "action" for a phrase that opens with a verb ("adopt a problem-oriented approach",
+    "check important plans"), "thing" for a noun phrase, "" when the words do not tell."""
     if not words:
         return ""
+    if words[0].lower() in _DETERMINERS:
+        return "thing" if noun_phrase(words[1:] or words) else ""
     first = classes(words[0])
+    if len(words) > 1 and base_verb_form(words[0]):
+        second = words[1].lower()
+        if second in _DETERMINERS or classes(second) == {ADJ}:
+            return "action"  # "check important plans": a verb and its object
     if first == {VERB} or (VERB in first and len(words) > 1 and not first & {ADJ}):
         if len(words) > 1 and not (first & {NOUN} and noun_phrase(words)):
             return "action"
@@ -75,3 +104,34 @@ def phrase_kind(words: list[str]) -> str:
     if noun_phrase(words):
         return "thing"
     return ""
+
+
+def phrase_shape(words: list[str]) -> str:
+    """``phrase_kind`` with the verb's form: "act" ("deploy important reforms"), "act-ing"
+    ("taking institution building as the main line"), "thing", or "". Items of one list
+    share a shape, and so must its outsiders."""
+    kind = phrase_kind(words)
+    if kind != "action":
+        return kind
+    return "act-ing" if words[0].lower().endswith("ing") else "act"
+
+
+@lru_cache(maxsize=20_000)
+def base_verb(word: str) -> bool:
+    """Whether ``word`` is a verb in its base form that is not mostly a noun or an
+    adjective ("deepen", "build", "promote"; not "reform", "development", "green")."""
+    from lemminflect import getAllLemmas
+
+    lemmas = getAllLemmas(word.lower())
+    verbs = lemmas.get(VERB, ())
+    if word.lower() not in verbs:
+        return False
+    return not (set(lemmas) & {NOUN, ADJ})
+
+
+@lru_cache(maxsize=20_000)
+def base_verb_form(word: str) -> bool:
+    """Whether ``word`` can be a verb in its base form ("check", "deploy", "build")."""
+    from lemminflect import getAllLemmas
+
+    return word.lower() in getAllLemmas(word.lower()).get(VERB, ())
