@@ -429,10 +429,10 @@ def build_true_false(
     made = swapped(ctx, sentence, key, swap.text if swap else None)
     if made is None:
         return None
-    text, whole = made
+    text, _whole = made
     size = _size(text, zh)
-    if swap is None and whole and size > (40 if zh else 24):
-        return None  # a long sentence copied whole and marked true tests nothing
+    if swap is None and size > (36 if zh else 22):
+        return None  # a long stretch copied and marked true tests nothing: state it compactly
     span = compact_span(ctx.doc, sentence, key.start, key.end)
     if span is not None and span.start > sentence.start and not _opens_claim(ctx.doc, text):
         return None  # a statement without its subject claims nothing checkable

@@ -174,6 +174,14 @@ _ZH_GENERIC = frozenset(
         "我们党",
         "中国人民",
         "内容",
+        "课题",
+        "时代",
+        "健康",
+        "快速",
+        "平稳",
+        "良好",
+        "积极",
+        "协调",
         # The paper and the meeting themselves.
         "决定",
         "意见",
@@ -398,6 +406,18 @@ class Drafter:
     def anchor(self, series: Series) -> int:
         return anchor_of(self.doc, series)
 
+    def _listed_with_peer(self, sentence: Sentence, key: Candidate) -> bool:
+        """Whether another place or name stands right beside ``key`` in a pair or a list
+        ("香港、澳门", "Hong Kong and Macao")."""
+        for other in self.analysis.candidates[sentence.index]:
+            if other is key or other.type not in {PLACE, NAME}:
+                continue
+            first, second = sorted((key, other), key=lambda c: c.start)
+            between = self.doc.clean[first.end : second.start].strip()
+            if between in {"、", "和", "与", "及", ",", "and", "or", "&", ""}:
+                return True
+        return False
+
     def _en_count(self, text: str) -> int:
         """How often an English term occurs, in any case, with or without its hyphens
         ("High quality development", "high-quality development")."""
@@ -447,6 +467,8 @@ class Drafter:
             ):
                 return None  # "从____大到二十大": the other number gives this one away
             return Judged(key, base, (quality.NUMBER,))
+        if key.type in {PLACE, NAME} and self._listed_with_peer(sentence, key):
+            return None  # "香港、____": the place beside it gives it away
         if self.zh:
             if not self._zh_complete(key):
                 return None
