@@ -273,6 +273,11 @@ def accepted_answers(key: Candidate, zh: bool) -> tuple[str, ...]:
         bare = key.text.replace("“", "").replace("”", "")
         if bare != key.text:
             answers.append(bare)
+        # A list item with a generic tail is often written without it: "价格政策" in
+        # "财税、金融、投资、____" is answered "价格" too.
+        tail = re.search(r"(?:政策|制度|体系|机制|工作|事业|领域)$", bare)
+        if key.type == "enum_item" and tail and len(bare) - len(tail.group()) >= 2:
+            answers.append(bare[: tail.start()])
     else:
         if "-" in key.text:
             answers.append(key.text.replace("-", " "))

@@ -446,7 +446,8 @@ _CONGRESS = re.compile(
 )
 _YEAR = re.compile(f"(?<![{_NUM}\\d])([零〇○一二三四五六七八九]{{4}}|\\d{{4}})(?=年)")
 _PERCENT = re.compile(f"百分之([{_NUM}]+)(?!点)")
-_DURATION = re.compile(f"(?<![{_NUM}第\\d])([{_NUM}]{{1,3}})(?=多?年)")
+# Not the years of a plan's name ("五年规划").
+_DURATION = re.compile(f"(?<![{_NUM}第\\d])([{_NUM}]{{1,3}})(?=多?年)(?!年规划|年计划)")
 _COUNT = re.compile(
     f"(?<![{_NUM}第\\d几])([{_NUM}]+)(?=多?(?:万|亿)?(?:元|人|项|斤|倍|公里|吨|家|名|所|座|岁"
     f"|平方公里|个百分点)|多万|多亿)"

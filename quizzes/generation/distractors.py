@@ -43,18 +43,6 @@ _REFUSING = (
     r"反对|摒弃|防止|杜绝|不会|决不|绝不|不能|不搞|克服|整治|惩治|违背|抵制|破除|遏制|纠正|"
     r"\b(?:oppose|reject|prevent|avoid|never|not)\b"
 )
-_SMALL_NUMERALS = {
-    "一": 1,
-    "两": 2,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
 _EN_SMALL = {w: v for w, v in numbers.EN_NUMBER_WORDS.items() if 1 <= v <= 9}
 
 
@@ -449,25 +437,25 @@ class Distractors:
                 )
             return options
         head, first, length = self._shape(key.text)
-        has_numeral = _has_small_numeral(key.text, self.zh)
         if kind == QUOTED:
+            # Only real terms stand in for a slogan: the lexicon's near-misses that are
+            # slogans in their own right, and the document's and the lexicon's slogans of
+            # the same shape ("四个意识" for "两个确立": both count; "枫桥经验" for "千万工程"
+            # never). A numeral changed ("三个确立", "新二样", "十四四") or a slogan of
+            # another shape ("一国两制" for "四风") is no choice a reader hesitates over.
+            real = {fold(t) for t in self.lexicon.slogan_terms}
             near = self.lexicon.slogans.get(key.text.casefold(), ())
-            options += [Option(text, 5.0 - 0.05 * i, "lexicon") for i, text in enumerate(near)]
-            if not near and has_numeral:
-                options += [
-                    Option(text, 4.4, "perturbed") for text in self._perturb_slogan(key.text)
-                ]
+            options += [
+                Option(text, 5.0 - 0.05 * i, "lexicon")
+                for i, text in enumerate(near)
+                if fold(text) in real
+                and _slogan_shape(text, self.zh) == _slogan_shape(key.text, self.zh)
+            ]
+            shape = _slogan_shape(key.text, self.zh)
             for entry in self._entries[kind]:
-                # The lexicon's slogans only stand in for numbered slogans ("四个全面").
-                if not entry.sentences and not (
-                    has_numeral and _has_small_numeral(entry.text, self.zh)
-                ):
+                if _slogan_shape(entry.text, self.zh) != shape or not shape:
                     continue
-                # Another numbered slogan is a fair near-miss for a numbered one; an
-                # unrelated quoted term is not ("澳人治澳" / "一带一路").
-                score = 3.0
-                if has_numeral and _has_small_numeral(entry.text, self.zh):
-                    score += 0.6
+                score = 4.2 if entry.sentences else 4.0
                 if entry.length == length:
                     score += 0.2
                 options.append(
@@ -547,44 +535,6 @@ class Distractors:
                 break
         return result
 
-    def _perturb_slogan(self, text: str) -> list[str]:
-        """Near-misses of a numbered slogan: one small number changed ("四个全面" →
-        "三个全面", "one base and three districts" → "one base and four districts")."""
-        results: list[str] = []
-        if self.zh:
-            counting = _counting_positions(text)
-            for index, char in enumerate(text):
-                value = _SMALL_NUMERALS.get(char)
-                if index not in counting:
-                    continue
-                if value is None or (index + 1 < len(text) and text[index + 1] in "十百千万亿"):
-                    continue
-                if index > 0 and text[index - 1] in "十百千万亿":
-                    continue
-                for new in (value + 1, value - 1):
-                    if 1 <= new <= 9:
-                        numeral = (
-                            "两"
-                            if new == 2 and text[index + 1 : index + 2] == "个"
-                            else "一二三四五六七八九"[new - 1]
-                        )
-                        results.append(text[:index] + numeral + text[index + 1 :])
-            return results[:3]
-        words = text.split()
-        for index, word in enumerate(words):
-            value = _EN_SMALL.get(word.lower())
-            if value is None:
-                continue
-            for new in (value + 1, value - 1):
-                if not 1 <= new <= 9:
-                    continue
-                replaced = list(words)
-                replaced[index] = numbers.EN_UNITS[new]
-                if index + 1 < len(words):
-                    replaced[index + 1] = _agree(words[index + 1], new)
-                results.append(" ".join(replaced))
-        return results[:3]
-
 
 def _agree(noun: str, value: int) -> str:
     """A noun made plural or singular to follow a number (base/bases, district/districts)."""
@@ -634,58 +584,6 @@ def _subsequence(short: str, long: str) -> bool:
             return False
         position += 1
     return True
-
-
-# Words in which a numeral counts nothing ("上下一般粗", "统一", "一体化"): a slogan that
-# holds one is not a numbered slogan, and changing its numeral makes nonsense.
-_ZH_NUMERAL_WORDS = (
-    "一般",
-    "一体",
-    "一致",
-    "一切",
-    "一些",
-    "一样",
-    "一起",
-    "一定",
-    "一直",
-    "一道",
-    "一同",
-    "一律",
-    "一贯",
-    "一流",
-    "一线",
-    "一心",
-    "一批",
-    "一系列",
-    "一把手",
-    "一盘棋",
-    "一张蓝图",
-    "统一",
-    "唯一",
-    "万一",
-    "同一",
-    "第一",
-    "专一",
-    "一刀切",
-)
-
-
-def _counting_positions(text: str) -> set[int]:
-    """Where a small numeral in a Chinese text counts something (not inside a word such as
-    "一般" or "统一")."""
-    covered: set[int] = set()
-    for word in _ZH_NUMERAL_WORDS:
-        start = text.find(word)
-        while start >= 0:
-            covered.update(range(start, start + len(word)))
-            start = text.find(word, start + 1)
-    return {i for i, ch in enumerate(text) if ch in _SMALL_NUMERALS and i not in covered}
-
-
-def _has_small_numeral(text: str, zh: bool) -> bool:
-    if zh:
-        return bool(_counting_positions(text))
-    return any(word.lower() in _EN_SMALL for word in text.split())
 
 
 def _unique(entries: list[_Entry]) -> list[_Entry]:
@@ -785,3 +683,24 @@ def fits_shape(text: str, shape: tuple[str, str], heads: tuple[int, int] = (2, 8
     if not name:
         return True
     return opening_class(text) in {name, ""}
+
+
+def _slogan_shape(text: str, zh: bool) -> str:
+    """What kind of slogan ``text`` is: "count:<head>" for a numbered one ("四个意识" →
+    "count:个", "八项规定" → "count:项"), "end:<last two characters>" for another Chinese
+    one ("千万工程" → "end:工程"), "count" or "words:<n>" in English; "" when short."""
+    if zh:
+        plain = text.replace("“", "").replace("”", "")
+        match = re.match(r"([一两二三四五六七八九十]+)([个项条大种])", plain)
+        if match:
+            # "四个意识" and "四个自信" compete; "三个代表" is another kind of thing.
+            return f"count:{match.group(1)}{match.group(2)}"
+        if re.match(r"[一两二三四五六七八九十]", plain) and len(plain) == 4:
+            # "一国两制", "五位一体": patterned names; only another of the same pattern
+            # ("三位一体") stands in, and the document rarely has one.
+            return "pattern:" + re.sub(r"[一两二三四五六七八九十]", "N", plain)
+        return f"end:{plain[-2:]}" if len(plain) >= 3 else ""
+    words = text.lower().split()
+    if words and words[0] in _EN_SMALL:
+        return "count"
+    return f"words:{len(words)}:{words[-1] if words else ''}"

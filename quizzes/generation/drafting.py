@@ -406,6 +406,105 @@ class Drafter:
     def anchor(self, series: Series) -> int:
         return anchor_of(self.doc, series)
 
+    def _count_shown(self, key: Candidate) -> bool:
+        """Whether a quoted term that counts ("新三样", "new trio", "four consciousnesses")
+        stands beside exactly that many listed items, which give the count away."""
+        from quizzes.generation import numbers as numbers_module
+
+        if self.zh:
+            match = re.search(r"[一两二三四五六七八九十]", key.text)
+            value = numbers_module.read_chinese(match.group()) if match else None
+            if value is None:
+                return False
+            clean = self.doc.clean
+            before = re.split(r"[，。；：！？]", clean[max(0, key.start - 40) : key.start])[-1]
+            after = re.split(r"[，。；：！？]", clean[key.end : key.end + 40])[0]
+            runs = [before.rstrip("“"), after.lstrip("”—（(")]
+            return any(
+                len([p for p in run.split("、") if p.strip()]) == value.value
+                for run in runs
+                if "、" in run
+            )
+        words = {"pair": 2, "trio": 3, "quartet": 4}
+        value = None
+        for word in key.text.lower().split():
+            if word in words:
+                value = words[word]
+            elif word in numbers_module.EN_NUMBER_WORDS:
+                value = numbers_module.EN_NUMBER_WORDS[word]
+        if value is None:
+            return False
+        clean = self.doc.clean
+        after = clean[key.end : key.end + 160].lstrip("\"”’' ")
+        appositive = re.match(r"(?:--|—|–|:|\()\s*(.+?)(?:--|—|–|\)|[.;]|$)", after)
+        if not appositive:
+            return False
+        items = [
+            p for p in re.split(r",\s*(?:and\s+)?|\s+and\s+", appositive.group(1)) if p.strip()
+        ]
+        return len(items) == value and value >= 2
+        return False
+
+    def _mirrors_neighbour(self, key: Candidate) -> bool:
+        """Whether a term listed right beside the key follows the key's own pattern so
+        closely that it gives the key away: "港人治港" beside "澳人治澳" (a template "X人治X"),
+        or one of a pair that end alike ("面子工程""形象工程")."""
+        clean = self.doc.clean
+        text = key.text
+        neighbours = []
+        left = re.search(
+            r"“?([\u4e00-\u9fff]{2,8})”?[、，]?“?$", clean[max(0, key.start - 12) : key.start]
+        )
+        right = re.match(r"”?[、，]?“?([\u4e00-\u9fff]{2,8})”?", clean[key.end : key.end + 12])
+        for match in (left, right):
+            if match and match.group(1) != text:
+                neighbours.append(match.group(1))
+        for other in neighbours:
+            if len(other) != len(text):
+                continue
+            differ = [i for i, (a, b) in enumerate(zip(text, other, strict=True)) if a != b]
+            if not differ or len(differ) > len(text) // 2:
+                continue
+            mine = {text[i] for i in differ}
+            theirs = {other[i] for i in differ}
+            if len(mine) == 1 and len(theirs) == 1 and len(differ) >= 2:
+                return True  # "港人治港" / "澳人治澳": the same character twice
+        # A pair of quoted terms that end alike, with nothing else listed: "不搞“____”“形象工程”".
+        quoted_pair = re.match(
+            r"”“([\u4e00-\u9fff]{2,8})”(?![、，“])", clean[key.end : key.end + 12]
+        )
+        if quoted_pair and quoted_pair.group(1)[-2:] == text[-2:] and len(text) >= 3:
+            before = clean[max(0, key.start - 3) : key.start]
+            if not before.endswith("、“"):
+                return True
+        return False
+
+    def _bounded(self, key: Candidate) -> bool:
+        """A number given as a bound or an estimate ("超过126万亿元", "近30%", "5%左右",
+        "more than 300", "nearly 100 million"): a smaller or a nearby value is true too."""
+        if key.number is None:
+            return False
+        clean = self.doc.clean
+        before = clean[max(0, key.start - 14) : key.start]
+        after = clean[key.end : key.end + 8]
+        if self.zh:
+            return bool(
+                re.search(
+                    r"(?:超过|突破|超|逾|近|约|达到|达|将近|接近|不低于|不少于|以上)$", before
+                )
+                or re.match(r"[^，。；]{0,4}(?:以上|左右|多|余|上下|以内)", after)
+            )
+        return bool(
+            re.search(
+                r"\b(?:more than|over|above|nearly|almost|about|around|approximately|some"
+                r"|surpass(?:ed|ing)?|exceed(?:ed|ing)?|at least|at most|up to|under|below"
+                r"|close to)\s+$",
+                before + " ",
+                re.I,
+            )
+            or re.match(r"\s*(?:or more|plus|odd)\b", after, re.I)
+        )
+
     def _listed_with_peer(self, sentence: Sentence, key: Candidate) -> bool:
         """Whether another place or name stands right beside ``key`` in a pair or a list
         ("香港、澳门", "Hong Kong and Macao")."""
@@ -474,6 +573,10 @@ class Drafter:
                 return None
             if key.text.endswith(_ZH_INSTITUTIONS) or key.text in ZH_OCCASIONS:
                 return None  # "各级党委（党组）要……", "市委党校": who acts, not what
+            if self.doc.clean[key.end : key.end + 3] == "为核心" or key.text.startswith("习近平"):
+                return None  # "以____为核心的党中央": a formula every member recites
+            if self._mirrors_neighbour(key):
+                return None  # "“一国两制”、“____”、“澳人治澳”": the pattern gives it away
             if self.doc.clean[key.start - 1 : key.start] == "《" and self._zh_generic(
                 re.sub(r"[（(].*?[)）]", "", key.text)
             ):
@@ -507,6 +610,8 @@ class Drafter:
                 return None
             if key.type in {PHRASE, ENUM_ITEM} and not self._en_term(key, words):
                 return None
+        if key.type == QUOTED and self._count_shown(key):
+            return None  # "电动汽车、锂电池、光伏产品“新____”": the three items count it
         if key.type == QUOTED:
             reasons.append(quality.QUOTED_TERM)
             if key.text.casefold() in self.lexicon.slogans:
@@ -551,7 +656,7 @@ class Drafter:
             )
         return bool(
             re.match(
-                r"\s+(?:\w+\s+){0,2}"
+                r"\s+(?:[\w'’]+\s+){0,2}"
                 r"(?:congress|plenary session|plenum|session|central committee)\b",
                 after + self.doc.clean[key.end + 12 : key.end + 40],
                 re.I,
@@ -847,6 +952,12 @@ class Drafter:
         if key.type == ENUM_ITEM:
             options = self.options(key, rng)
             return options[0] if options and options[0].score >= 4.0 else None
+        if key.number is not None and (
+            self._bounded(key) or (key.type == "number" and key.number.value <= 12)
+        ):
+            # "超过126万亿元" stays true at 100; "八项规定" is a name, "九项规定" no
+            # plausible claim: only a measured figure or a year is swapped.
+            return None
         return self.distractors.swap(key, rng)
 
     # --- definitions -------------------------------------------------------------------
@@ -888,6 +999,8 @@ class Drafter:
     # --- lists -------------------------------------------------------------------------
 
     def enumeration_spec(self, sentence: Sentence, enumeration: Enumeration) -> ListSpec | None:
+        if self.zh and _frame_inside_items(self.doc, enumeration):
+            return None  # "区域协调发展、区域重大战略、主体功能区战略、新型城镇化|战略"
         if self.zh and _cut_last_item(self.doc, enumeration):
             return None  # "发展为了人民、发展依靠人民、发展成果|由人民共享": a cut item
         span = compact_span(self.doc, sentence, enumeration.start, enumeration.end)
@@ -921,6 +1034,17 @@ class Drafter:
             after = series.suffix
             context = before.strip(" ，")
             informative = len(series.lead) >= 2 or len(series.prefix) >= 4 or len(context) >= 6
+            if not self.zh:
+                # "We will (   )." says nothing: the frame needs words beyond a subject and
+                # its modal.
+                frame = re.sub(
+                    r"^(?:we|it|they|this|these|china|the party)\s+(?:will|must|should|shall|"
+                    r"need to|is|are)\s*",
+                    "",
+                    context,
+                    flags=re.I,
+                )
+                informative = len(frame.split()) >= 3
             if informative and len(context) <= (30 if self.zh else 120):
                 joined = context + "\x00" + after if self.zh else f"{context} \x00 {after}"
                 gap_stem = as_statement(doc, joined).replace("\x00", gap)
@@ -937,7 +1061,7 @@ class Drafter:
         heading_stem = ""
         if not gap_stem and not head and series.heading and series.numbered and self.zh:
             # A section's numbered sub-headings: the section title says what they are.
-            heading_stem = f"根据原文，“{series.heading}”部分分条部署的有（　　）（多选）"
+            heading_stem = f"根据原文，“{series.heading}”部分分条列出的有（　　）（多选）"
         if not gap_stem and not head and not heading_stem:
             return None
         if heading_stem:
@@ -950,7 +1074,7 @@ class Drafter:
                 "",
                 True,
                 series.level,
-                negative_stem=f"根据原文，下列哪一项不是“{series.heading}”部分分条部署的内容？",
+                negative_stem=f"根据原文，下列哪一项不是“{series.heading}”部分分条列出的内容？",
             )
         return ListSpec(
             series.items,
@@ -1208,7 +1332,7 @@ class Drafter:
             key = item.key
             built = build_blank(ctx, sentence, key, rng, item.base)
             add(_with_reasons(built, item.reasons))
-            options = self.options(key, rng)
+            options = self.options(key, rng) if not self._bounded(key) else []
             if len(options) >= 3:
                 add(
                     _with_reasons(
@@ -1309,6 +1433,20 @@ _NUMERALS = set("零〇○一二两三四五六七八九十百千万0123456789")
 def _only_numerals_differ(a: str, b: str) -> bool:
     differ = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
     return bool(differ) and all(x in _NUMERALS and y in _NUMERALS for x, y in differ)
+
+
+def _frame_inside_items(doc: Document, enumeration: Enumeration) -> bool:
+    """Whether the words around a list also stand inside some of its items, so that a gap
+    in the list's place would read wrong: the text before the first item ("区域") opens
+    another item too, or the word after the last ("战略") ends another."""
+    items = [i.text for i in enumeration.items]
+    before = doc.clean[max(0, enumeration.start - 2) : enumeration.start]
+    after = doc.clean[enumeration.end : enumeration.end + 2]
+    inner = items[1:-1] or items
+    return bool(
+        (len(after) == 2 and is_cjk(after) and any(t.endswith(after) for t in inner))
+        or (len(before) == 2 and is_cjk(before) and any(t.startswith(before) for t in items[1:]))
+    )
 
 
 def _cut_last_item(doc: Document, enumeration: Enumeration) -> bool:

@@ -419,7 +419,8 @@ _ORDINAL_WORD = re.compile(
     re.IGNORECASE,
 )
 _DURATION = re.compile(
-    rf"(?<![\d.,])\b(\d{{1,3}}|{_WORD_NUMBERS})(?![.,]\d)(?=[\s-]+years?\b)", re.IGNORECASE
+    rf"(?<![\d.,])\b(\d{{1,3}}|{_WORD_NUMBERS})(?![.,]\d)(?=[\s-]+years?\b)(?![\s-]+years?[\s-]+plan)",
+    re.IGNORECASE,
 )
 _YEAR = re.compile(r"(?<![\d.,])\b(19\d\d|20\d\d)\b(?![.,]\d)")
 # Whole numbers only: "18.5 percent" is not "5 percent".
@@ -579,7 +580,8 @@ def _numbers(sentence: Sentence, found: list[Candidate], quoted: list[tuple[int,
             return
         months = _MONTHS.replace(" ", "|")
         if re.search(
-            rf"\b(?:{months})\s*(?:\d{{1,2}}\s*(?:-|to|and)\s*)?$", text[: match.start(1)].lower()
+            rf"\b(?:{months})\s*(?:\d{{1,2}}(?:st|nd|rd|th)?\s*(?:-|to|and|,)?\s*)?$",
+            text[max(0, match.start(1) - 30) : match.start(1)].lower(),
         ) or re.match(rf"\s*(?:{months})\b", text[match.end(1) :].lower()):
             return  # a date ("July 15 to 18", "4th July"), not a figure worth asking
         candidate = Candidate(

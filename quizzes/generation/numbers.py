@@ -223,7 +223,13 @@ def near_values(
             (d for d in pool if d > 0 and d != value), key=lambda d: (abs(math.log(d / value)), d)
         )
     elif kind == "percent":
-        options += [value + 10, value - 10, value + 5, value - 5, value * 2]
+        # Near the key's own size: a 5 % target is wrong as 4 % or 6 %, not as 15 %.
+        if value <= 10:
+            options += [value + 1, value - 1, value + 2, value - 2]
+        elif value <= 30:
+            options += [value + 2, value - 2, value + 5, value - 5]
+        else:
+            options += [value + 5, value - 5, value + 10, value - 10]
         options = [v for v in options if 0 < v <= 100]
     elif value <= 12:
         options += [value + 1, value - 1, value + 2, value * 2, value - 2]

@@ -248,13 +248,19 @@ _FRAMING = {
         r"我代表|向大会作报告|向大会报告|作报告|^同志们|^现在，我|新华社|记者|摄$|出席会议|主持会议"
         r"|^[一二三四五六七八九十百\d]+年前|^当时|召开的(?:一次)?[^，。]{0,8}(?:会议|大会|全会)"
         r"|作了(?:重要)?(?:讲话|说明|报告)|审议通过了|^让我们"
+        # What the year is ("今年是……的关键一年", "过去一年，是……开局之年"): the calendar.
+        r"|^(?:今年|去年|明年|过去一年|刚刚过去的一年|\d{4}年)[，,]?是|的关键一年|开局之年"
         r"|^各位代表|^女士们|^先生们|谢谢大家|上的(?:报告|讲话)|^——|^(?:文章|报告|讲话)(?:强调|指出)"
         r"|(?:认真|深入)学习(?:宣传)?贯彻.{0,30}(?:精神|讲话|论述)"
     ),
     "en": re.compile(
         r"\bon behalf of\b|\bdeliver(?:ed)? (?:a|the) report\b|\bdear (?:comrades|friends)\b"
         r"|^comrades\b|\bladies and gentlemen\b|\bthank you\b|\breporter\b|\bphoto\b"
-        r"|^(?:\w+|a) (?:years?|decades?) ago\b|^let us\b|^let's\b",
+        r"|^(?:\w+|a) (?:years?|decades?) ago\b|^let us\b|^let's\b"
+        r"|^(?:this|last|next|the past) year (?:is|was|will be|marks|marked)\b"
+        r"|^(?:the year )?\d{4} (?:is|was|will be|marks|marked)\b"
+        r"|\b(?:is|was|will be) (?:a|the) (?:crucial|key|critical|decisive|pivotal|first) year\b"
+        r"|^[A-Z]{3,}(?:,\s*\w+\s+\d{1,2})?\s*\((?:xinhua|reuters|ap)\)",
         re.IGNORECASE,
     ),
 }
