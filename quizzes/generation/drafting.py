@@ -470,9 +470,7 @@ class Drafter:
             if len(mine) == 1 and len(theirs) == 1 and len(differ) >= 2:
                 return True  # "港人治港" / "澳人治澳": the same character twice
         # A pair of quoted terms that end alike, with nothing else listed: "不搞“____”“形象工程”".
-        quoted_pair = re.match(
-            r"”“([\u4e00-\u9fff]{2,8})”(?![、，“])", clean[key.end : key.end + 12]
-        )
+        quoted_pair = re.match(r"”“([\u4e00-\u9fff]{2,8})”(?![、“])", clean[key.end : key.end + 12])
         if quoted_pair and quoted_pair.group(1)[-2:] == text[-2:] and len(text) >= 3:
             before = clean[max(0, key.start - 3) : key.start]
             if not before.endswith("、“"):
@@ -1208,6 +1206,8 @@ class Drafter:
                     continue
                 if text in listed or any(text in i or i in text for i in items):
                     continue
+                if self.zh and any(_bigrams(text) & _bigrams(i) for i in items):
+                    continue  # "扩大高水平对外开放" beside "深化改革扩大开放": both could be right
                 if self.lexicon.avoided(text):
                     continue
                 if spec.gap_stem and not spec.negative_stem and self._said(series, text):
@@ -1433,6 +1433,54 @@ _NUMERALS = set("零〇○一二两三四五六七八九十百千万0123456789")
 def _only_numerals_differ(a: str, b: str) -> bool:
     differ = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
     return bool(differ) and all(x in _NUMERALS and y in _NUMERALS for x, y in differ)
+
+
+# Verbs that open a task in any section ("健全……", "加快……"): sharing one is no overlap.
+_ZH_TASK_VERBS = frozenset(
+    [
+        "加强",
+        "健全",
+        "完善",
+        "推进",
+        "深化",
+        "实施",
+        "提高",
+        "坚持",
+        "推动",
+        "加快",
+        "扩大",
+        "全面",
+        "积极",
+        "扎实",
+        "着力",
+        "大力",
+        "深入",
+        "构建",
+        "建设",
+        "发展",
+        "促进",
+        "优化",
+        "强化",
+        "增强",
+        "提升",
+        "落实",
+        "坚决",
+        "持续",
+        "稳步",
+        "更好",
+        "统筹",
+    ]
+)
+
+
+def _bigrams(text: str) -> set[str]:
+    """The content words of a Chinese phrase ("扩大高水平对外开放" → 高水平, 对外, 开放),
+    leaving out the verbs every task opens with and the generic nouns."""
+    return {
+        w
+        for w in _longest_words(text)
+        if len(w) >= 2 and w not in _ZH_TASK_VERBS and w not in _ZH_GENERIC
+    }
 
 
 def _frame_inside_items(doc: Document, enumeration: Enumeration) -> bool:
