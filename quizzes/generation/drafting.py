@@ -1033,20 +1033,15 @@ class Drafter:
             context = before.strip(" ，")
             informative = len(series.lead) >= 2 or len(series.prefix) >= 4 or len(context) >= 6
             if not self.zh:
-                # "We will (   )." says nothing: the frame needs words beyond a subject and
-                # its modal.
-                frame = re.sub(
-                    r"^(?:we|it|they|this|these|china|the party)\s+(?:will|must|should|shall|"
-                    r"need to|is|are)\s*",
-                    "",
-                    context,
-                    flags=re.I,
-                )
-                informative = len(frame.split()) >= 3
+                informative = _en_frame_says_something(context)
             if informative and len(context) <= (30 if self.zh else 120):
                 joined = context + "\x00" + after if self.zh else f"{context} \x00 {after}"
                 gap_stem = as_statement(doc, joined).replace("\x00", gap)
-        elif not head and (len(series.prefix) >= 4 or (series.lead and series.prefix)):
+        elif (
+            not head
+            and (len(series.prefix) >= 4 or (series.lead and series.prefix))
+            and (self.zh or _en_frame_says_something(f"{series.lead} {series.prefix}"))
+        ):
             if self.zh:
                 joined = series.lead + series.prefix + "\x00" + series.suffix
             else:
@@ -1471,6 +1466,19 @@ _ZH_TASK_VERBS = frozenset(
         "统筹",
     ]
 )
+
+
+def _en_frame_says_something(context: str) -> bool:
+    """Whether an English list's frame says more than a subject and its modal: "We will
+    (   )." asks nothing; "Exports of the (   ) grew" does."""
+    frame = re.sub(
+        r"^(?:we|it|they|this|these|china|the party)\s+(?:will|must|should|shall|need to"
+        r"|is|are)\s*",
+        "",
+        context.strip(),
+        flags=re.I,
+    )
+    return len(frame.split()) >= 3
 
 
 def _bigrams(text: str) -> set[str]:

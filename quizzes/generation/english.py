@@ -413,20 +413,20 @@ _WORD_NUMBERS = "|".join(
     sorted((w for w, v in numbers.EN_NUMBER_WORDS.items() if v >= 2), key=len, reverse=True)
 )
 _MONTHS = "january february march april may june july august september october november december"
-_ORDINAL_DIGITS = re.compile(r"(?<![\d.,])\b(\d{1,3}(?:st|nd|rd|th))\b")
+_ORDINAL_DIGITS = re.compile(r"(?<![\d.,-])\b(\d{1,3}(?:st|nd|rd|th))\b")
 _ORDINAL_WORD = re.compile(
     rf"\b({_WORD_ORDINALS})\b(?=\s+(?:(?-i:[A-Z])|Party|Congress|plenary|session|Five-Year))",
     re.IGNORECASE,
 )
 _DURATION = re.compile(
-    rf"(?<![\d.,])\b(\d{{1,3}}|{_WORD_NUMBERS})(?![.,]\d)(?=[\s-]+years?\b)(?![\s-]+years?[\s-]+plan)",
+    rf"(?<![\d.,-])\b(\d{{1,3}}|{_WORD_NUMBERS})(?![.,]\d)(?=[\s-]+years?\b)(?![\s-]+years?[\s-]+plan)",
     re.IGNORECASE,
 )
-_YEAR = re.compile(r"(?<![\d.,])\b(19\d\d|20\d\d)\b(?![.,]\d)")
+_YEAR = re.compile(r"(?<![\d.,-])\b(19\d\d|20\d\d)\b(?![.,]\d)")
 # Whole numbers only: "18.5 percent" is not "5 percent".
-_PERCENT = re.compile(r"(?<![\d.,])\b(\d{1,3})(?=\s?(?:%|percent\b|per cent\b))")
+_PERCENT = re.compile(r"(?<![\d.,-])\b(\d{1,3})(?=\s?(?:%|percent\b|per cent\b))")
 _COUNT = re.compile(
-    rf"(?<![\d.,])\b(\d[\d,]*|{_WORD_NUMBERS})\b(?![.,]\d)(?=\s+[a-z])", re.IGNORECASE
+    rf"(?<![\d.,-])\b(\d[\d,]*|{_WORD_NUMBERS})\b(?![.,]\d)(?=\s+[a-z])", re.IGNORECASE
 )
 _QUOTED = re.compile(r"\"([^\"\n]{1,80})\"|“([^“”\n]{1,80})”")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")

@@ -260,6 +260,7 @@ _FRAMING = {
         r"|^(?:this|last|next|the past) year (?:is|was|will be|marks|marked)\b"
         r"|^(?:the year )?\d{4} (?:is|was|will be|marks|marked)\b"
         r"|\b(?:is|was|will be) (?:a|the) (?:crucial|key|critical|decisive|pivotal|first) year\b"
+        r"|^(?:it|this|that) (?:is|was) (?:a|the) (?:\w+ )?year\b|\bdelivered (?:by|at)\b"
         r"|^[A-Z]{3,}(?:,\s*\w+\s+\d{1,2})?\s*\((?:xinhua|reuters|ap)\)",
         re.IGNORECASE,
     ),
