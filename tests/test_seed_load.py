@@ -106,7 +106,7 @@ def test_stored_scores_are_what_grading_gives(loaded):
         assert item.score == item_grade(item), item.pk
         assert item.question_version.question_id == item.question_id
         checked += 1
-    assert checked > 1000
+    assert checked > 500  # hundreds of items, of every kind the generator made
     totals = Attempt.objects.filter(state=Attempt.State.FINISHED).annotate(
         item_total=Sum("items__score"), item_points=Sum("items__points")
     )
@@ -247,7 +247,7 @@ def test_the_same_seed_builds_the_same_data(db):
     _load("second")
 
     first, second = _fingerprint("first"), _fingerprint("second")
-    assert len(first["items"]) > 1000
+    assert len(first["items"]) > 500  # hundreds of items: enough to differ if anything did
     assert first == second
 
 
