@@ -386,9 +386,9 @@ def _stem_echoes_key(stem: str, key: str, distractors: list[str], zh: bool) -> b
     """Whether a word of the key, and of no distractor, stands elsewhere in the stem: "…的
     （　　），也是…的最佳制度" points at 最佳方案 among 必由之路 and 重要方式."""
     if zh:
-        from quizzes.generation.segment import segment_chinese
+        from quizzes.generation.segment import dictionary_words
 
-        words = [w for w in segment_chinese(key).words if len(w) >= 2]
+        words = [w for w in dictionary_words(key) if len(w) >= 2]
     else:
         words = re.findall(r"[A-Za-z][A-Za-z'-]{3,}", key)
     for word in words:

@@ -13,6 +13,7 @@ that a false statement is never trivially false.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from collections import defaultdict
@@ -621,6 +622,7 @@ def _list_word_class(items: list[str]) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=65_536)
 def opening_class(text: str) -> str:
     """ "verb" or "noun" for the first dictionary word of a Chinese phrase ("健全|国家安全
     体系" opens with an act, "物质文明|和…" with a thing), "" when the tag does not tell."""

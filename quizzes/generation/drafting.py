@@ -14,6 +14,7 @@ Targets a blank or a single choice may ask for:
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from collections import defaultdict
@@ -909,7 +910,7 @@ class Drafter:
         cached = self._options.get((key.start, key.end, key.type))
         if cached is not None:
             return cached
-        found = self.distractors.for_key(key, rng, k=8)
+        found = self.distractors.for_key(key, rng, k=6)
         minimum = {
             PHRASE: 4.0,
             ENUM_ITEM: 3.9,
@@ -1316,13 +1317,25 @@ class Drafter:
                 add(build_true_false(ctx, sentence, role, roles[0], rng, 0.6))
             add(build_true_false(ctx, sentence, role, None, rng, 0.56))
         # Candidates of the sentence.
-        judged = [
-            j
-            for c in self.analysis.candidates[sentence.index]
-            if (j := self.judge(sentence, c)) is not None and self._once(sentence, c)
-        ]
+        # Judged in the order of what a kind of target is worth, until enough pass: the
+        # best four are asked, and a judge's bonus (a known slogan, a repeated term) moves
+        # a target by less than the step between kinds.
+        ordered = sorted(
+            self.analysis.candidates[sentence.index],
+            key=lambda c: (-_TARGET_BASE.get(c.type, 0.45), -c.weight, c.start),
+        )
+        judged: list[Judged] = []
+        for candidate in ordered:
+            if len(judged) >= 6:
+                break
+            item = self.judge(sentence, candidate)
+            if (
+                item is not None
+                and self._once(sentence, candidate)
+                and self._constrained(candidate)
+            ):
+                judged.append(item)
         judged.sort(key=lambda j: (-j.base, -j.key.weight, j.key.start))
-        judged = [j for j in judged if self._constrained(j.key)]
         for item in judged[:4]:
             key = item.key
             built = build_blank(ctx, sentence, key, rng, item.base)
@@ -1393,6 +1406,7 @@ _ROLE_CLASSES = {
 }
 
 
+@functools.lru_cache(maxsize=16_384)
 def role_class(role: str) -> str:
     """The kind of role ("time", "way", "force" …), or "" when it is none of these."""
     best, size = "", 0
@@ -1528,21 +1542,9 @@ def _common_part(texts: list[str]) -> str:
 
 
 def _longest_words(text: str) -> list[str]:
-    """``text`` cut into dictionary words, longest first from the left: for the short
-    terms the checks look at, as good as jieba's graph and many times cheaper."""
-    from quizzes.generation.segment import load_jieba
+    from quizzes.generation.segment import dictionary_words
 
-    known = load_jieba().dt.FREQ
-    words: list[str] = []
-    position = 0
-    while position < len(text):
-        for size in range(min(6, len(text) - position), 0, -1):
-            piece = text[position : position + size]
-            if size == 1 or known.get(piece):
-                words.append(piece)
-                position += size
-                break
-    return words
+    return list(dictionary_words(text))
 
 
 def _with_reasons(built: Built | None, reasons: tuple[str, ...]) -> Built | None:

@@ -7,6 +7,7 @@ the running sum of the lengths before it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -111,3 +112,21 @@ def word_tags() -> dict[str, str]:
 
             _tags = jieba.posseg.dt.word_tag_tab
     return _tags
+
+
+@functools.lru_cache(maxsize=65_536)
+def dictionary_words(text: str) -> tuple[str, ...]:
+    """``text`` cut into dictionary words, longest first from the left (at most six
+    characters): for the short terms the generator's checks look at, as good as jieba's
+    graph and many times cheaper."""
+    known = load_jieba().dt.FREQ
+    words: list[str] = []
+    position = 0
+    while position < len(text):
+        for size in range(min(6, len(text) - position), 0, -1):
+            piece = text[position : position + size]
+            if size == 1 or known.get(piece):
+                words.append(piece)
+                position += size
+                break
+    return tuple(words)

@@ -182,27 +182,51 @@ class TextIndex:
     phrases without scanning the whole text each time (a document's checks would
     otherwise grow with the square of its length)."""
 
+    # Below this length a scan of the text (in C) is cheaper than building the table.
+    SCAN_BELOW = 120_000
+
     def __init__(self, text: str, size: int) -> None:
         self.text = text
         self.size = size
-        self._starts: dict[str, list[int]] = {}
-        for position in range(len(text) - size + 1):
-            self._starts.setdefault(text[position : position + size], []).append(position)
+        self._starts: dict[str, list[int]] | None = None
+
+    def _table(self) -> dict[str, list[int]]:
+        if self._starts is None:
+            starts: dict[str, list[int]] = {}
+            text, size = self.text, self.size
+            for position in range(len(text) - size + 1):
+                starts.setdefault(text[position : position + size], []).append(position)
+            self._starts = starts
+        return self._starts
 
     def count(self, needle: str) -> int:
         """Occurrences of ``needle`` (they may overlap)."""
-        if len(needle) < self.size:
-            return self.text.count(needle)
+        if len(needle) < self.size or len(self.text) < self.SCAN_BELOW:
+            return _overlapping_count(self.text, needle)
         text = self.text
         return sum(
-            1 for p in self._starts.get(needle[: self.size], ()) if text.startswith(needle, p)
+            1 for p in self._table().get(needle[: self.size], ()) if text.startswith(needle, p)
         )
 
     def __contains__(self, needle: str) -> bool:
-        if len(needle) < self.size:
+        if len(needle) < self.size or len(self.text) < self.SCAN_BELOW:
             return needle in self.text
         text = self.text
-        return any(text.startswith(needle, p) for p in self._starts.get(needle[: self.size], ()))
+        return any(text.startswith(needle, p) for p in self._table().get(needle[: self.size], ()))
+
+
+def _overlapping_count(text: str, needle: str) -> int:
+    """``text.count(needle)``, counting overlapping occurrences as the table does."""
+    if not needle:
+        return 0
+    count = text.count(needle)
+    if count < 2 or len(set(needle)) == len(needle):
+        return count  # a needle with no repeated character cannot overlap itself
+    count, position = 0, text.find(needle)
+    while position >= 0:
+        count += 1
+        position = text.find(needle, position + 1)
+    return count
 
 
 def prepare(raw: str) -> Document:
