@@ -275,6 +275,9 @@ def accepted_answers(key: Candidate, zh: bool) -> tuple[str, ...]:
             answers.append(bare)
         # A list item with a generic tail is often written without it: "价格政策" in
         # "财税、金融、投资、____" is answered "价格" too.
+        lead = re.match(r"(?:重要|一种|一个|一项|一场|一条|伟大)(?=[\u4e00-\u9fff]{2})", bare)
+        if lead:
+            answers.append(bare[lead.end() :])  # "法宝" remembers "重要法宝"
         tail = re.search(r"(?:政策|制度|体系|机制|工作|事业|领域)$", bare)
         if key.type == "enum_item" and tail and len(bare) - len(tail.group()) >= 2:
             answers.append(bare[: tail.start()])

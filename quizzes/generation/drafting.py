@@ -375,6 +375,7 @@ class Drafter:
                 break
             title.append(doc.clean[paragraph.start : paragraph.end])
         self._title = "\n".join(title)
+        self._present_year = present_year(doc)
         tokens = analysis.tokens
         self._token_starts: set[int] = set(tokens.starts) if tokens else set()
         self._token_ends: set[int] = (
@@ -406,6 +407,44 @@ class Drafter:
 
     def anchor(self, series: Series) -> int:
         return anchor_of(self.doc, series)
+
+    def _in_brackets(self, key: Candidate) -> bool:
+        clean = self.doc.clean
+        before = clean[max(0, key.start - 40) : key.start]
+        opened = max(before.rfind("("), before.rfind("（"))
+        closed = max(before.rfind(")"), before.rfind("）"))
+        return opened > closed
+
+    def _short_enough(self, key: Candidate) -> bool:
+        """A blank's answer short enough to be written one way: seven characters (eight
+        quoted) in Chinese, three words (four quoted) in English."""
+        if self.zh:
+            return len(key.text) <= (8 if key.type == QUOTED else 7)
+        return len(key.text.split()) <= (5 if key.type == QUOTED else 3)
+
+    def _echoed(self, sentence: Sentence, key: Candidate) -> bool:
+        """Whether a telling word of the key stands elsewhere in its sentence ("五四" of
+        "五四运动" in "伟大五四精神"; "productive forces" twice): the stem would hint it."""
+        rest = sentence.text.replace(key.text, "\x00", 1)
+        if self.zh:
+            from quizzes.generation.segment import load_jieba
+
+            known = load_jieba().dt.FREQ
+            text = key.text.replace("“", "").replace("”", "")
+            for size in (4, 3, 2):
+                for start in range(len(text) - size + 1):
+                    word = text[start : start + size]
+                    if word in _ZH_GENERIC or word in _ZH_TASK_VERBS or not known.get(word):
+                        continue
+                    if word in rest:
+                        return True
+            return False
+        words = [
+            w
+            for w in re.findall(r"[A-Za-z][A-Za-z'-]{3,}", key.text)
+            if w.lower() not in self.lexicon.stop_words and w.lower() not in _EN_GENERIC
+        ]
+        return any(re.search(rf"\b{re.escape(w)}\b", rest, re.I) for w in words)
 
     def _count_shown(self, key: Candidate) -> bool:
         """Whether a quoted term that counts ("新三样", "new trio", "four consciousnesses")
@@ -550,8 +589,12 @@ class Drafter:
                 return None  # "质量第一", "第一动力": a rank in a phrase, not a number
             if key.type == "ordinal" and (key.text in self._title or self._meeting(key)):
                 return None  # "市第____次党代会", "The ____ Party Congress": a meeting's label
+            if self._in_brackets(key):
+                return None  # "(about 458 billion U.S. dollars)": a conversion, an aside
             if self._time_frame(key):
                 return None  # "____年来", "over the past ____ years": when, not what
+            if key.type == "year" and self._present_year and key.number.value <= self._present_year:
+                return None  # "In ____ alone", "the 19th Congress in ____": a date, no target
             if key.type == "year" and re.match(
                 r"年\d{1,2}月|年[一二三四五六七八九十]{1,2}月",
                 self.doc.clean[key.end : key.end + 4],
@@ -609,6 +652,9 @@ class Drafter:
                 return None
             if key.type in {PHRASE, ENUM_ITEM} and not self._en_term(key, words):
                 return None
+        echo_types = {PHRASE, QUOTED, "definition_subject"} if self.zh else {PHRASE}
+        if key.type in echo_types and self._echoed(sentence, key):
+            return None  # "____孕育了……伟大五四精神" → 五四运动: the stem says it
         if key.type == QUOTED and self._count_shown(key):
             return None  # "电动汽车、锂电池、光伏产品“新____”": the three items count it
         if key.type == QUOTED:
@@ -870,7 +916,7 @@ class Drafter:
                 )
             return True
         if len(words) < 2:
-            return known or key.text[:1].isupper()
+            return known or key.text.lower() in self.analysis.proper_words
         if known:
             return True
         return self.doc.index(folded=True).count(folded) >= 2
@@ -1313,8 +1359,11 @@ class Drafter:
             subject = definition.subject
             if self.zh and 2 <= len(subject.text) <= 8 and not self._zh_generic(subject.text):
                 add(build_blank(ctx, sentence, subject, rng, 0.6))
-            if roles:
-                add(build_true_false(ctx, sentence, role, roles[0], rng, 0.6))
+            swaps = [r for r in roles if not set(r.text) & set(role.text)]
+            if swaps:
+                # "重要基础" for "重要保障" is nearly the same claim; "根本保证" for "重要基础"
+                # is clearly another.
+                add(build_true_false(ctx, sentence, role, swaps[0], rng, 0.6))
             add(build_true_false(ctx, sentence, role, None, rng, 0.56))
         # Candidates of the sentence.
         # Judged in the order of what a kind of target is worth, until enough pass: the
@@ -1338,8 +1387,11 @@ class Drafter:
         judged.sort(key=lambda j: (-j.base, -j.key.weight, j.key.start))
         for item in judged[:4]:
             key = item.key
-            built = build_blank(ctx, sentence, key, rng, item.base)
-            add(_with_reasons(built, item.reasons))
+            if key.type not in {PHRASE, QUOTED} or self._short_enough(key):
+                # "扣好人生第一粒扣子", a six-word quotation: many ways to write it, so a
+                # long term is asked as a choice only.
+                built = build_blank(ctx, sentence, key, rng, item.base)
+                add(_with_reasons(built, item.reasons))
             options = self.options(key, rng) if not self._bounded(key) else []
             if len(options) >= 3:
                 add(
@@ -1480,6 +1532,27 @@ _ZH_TASK_VERBS = frozenset(
         "统筹",
     ]
 )
+
+
+def present_year(doc: Document) -> int | None:
+    """The year the document speaks in: the latest year of its title, date and source lines
+    (or, without those, of its first paragraphs). A year after it is a target; a year up to
+    it, a date."""
+    zh = doc.language == ZH
+    head: list[str] = []
+    for paragraph in doc.paragraphs[:8]:
+        if paragraph.heading or paragraph.metadata:
+            head.append(doc.clean[paragraph.start : paragraph.end])
+    text = "\n".join(head) or doc.clean[:400]
+    years = [int(y) for y in re.findall(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)", text)]
+    if zh:
+        from quizzes.generation import numbers as numbers_module
+
+        for match in re.findall(r"([〇○零一二三四五六七八九]{4})年", text):
+            read = numbers_module.read_chinese(match)
+            if read is not None and 1950 <= read.value <= 2099:
+                years.append(read.value)
+    return max(years) if years else None
 
 
 def _en_frame_says_something(context: str) -> bool:
