@@ -36,7 +36,7 @@ from quizzes.generation.candidates import (
     fold,
 )
 from quizzes.generation.lexicon import Lexicon
-from quizzes.generation.text import ZH, Document, has_cjk
+from quizzes.generation.text import ZH, Document, has_cjk, present_year
 
 NEAR_MISS = 3.5
 # Words with which a text rejects what it lists next.
@@ -74,6 +74,7 @@ class Distractors:
         self.lexicon = lexicon
         self.zh = doc.language == ZH
         self.analysis = analysis
+        self.present = present_year(doc)
         self.clean_folded = doc.clean.casefold()
         self._sentence_folded: dict[int, str] = {}
         self._entries: dict[str, list[_Entry]] = defaultdict(list)
@@ -427,6 +428,11 @@ class Distractors:
                 durations=self.lexicon.durations,
                 years=self.lexicon.milestone_years,
             )
+            if kind == YEAR and self.present is not None:
+                # A target stays a target: 2025 is no wrong answer for a date before a 2023
+                # report, nor 2021 for a goal set in 2024.
+                after = key.number.value > self.present
+                values = [v for v in values if (v > self.present) == after]
             if kind in {YEAR, DURATION}:
                 values = values[:5]
             if kind == NUMBER:

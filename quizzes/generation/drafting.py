@@ -55,7 +55,7 @@ from quizzes.generation.distractors import (
 )
 from quizzes.generation.lexicon import Lexicon
 from quizzes.generation.structures import CLAUSE, ZH_OCCASIONS, Definition, Series, anchor_of
-from quizzes.generation.text import ZH, Document, Sentence, is_cjk
+from quizzes.generation.text import ZH, Document, Sentence, is_cjk, present_year
 
 # Words that say what kind of thing, never which one: a term made only of these (and the
 # domain's stop words) has many defensible answers.
@@ -1532,27 +1532,6 @@ _ZH_TASK_VERBS = frozenset(
         "统筹",
     ]
 )
-
-
-def present_year(doc: Document) -> int | None:
-    """The year the document speaks in: the latest year of its title, date and source lines
-    (or, without those, of its first paragraphs). A year after it is a target; a year up to
-    it, a date."""
-    zh = doc.language == ZH
-    head: list[str] = []
-    for paragraph in doc.paragraphs[:8]:
-        if paragraph.heading or paragraph.metadata:
-            head.append(doc.clean[paragraph.start : paragraph.end])
-    text = "\n".join(head) or doc.clean[:400]
-    years = [int(y) for y in re.findall(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)", text)]
-    if zh:
-        from quizzes.generation import numbers as numbers_module
-
-        for match in re.findall(r"([〇○零一二三四五六七八九]{4})年", text):
-            read = numbers_module.read_chinese(match)
-            if read is not None and 1950 <= read.value <= 2099:
-                years.append(read.value)
-    return max(years) if years else None
 
 
 def _en_frame_says_something(context: str) -> bool:

@@ -129,6 +129,7 @@ def generate(
 
     report(0.9, "gates")
     kept, duplicates, alternates = choose(groups)
+    kept = without_revealed(kept)
     gate_counts["not_duplicate"] = {"passed": len(kept), "failed": duplicates}
     kept = balance_true_false(kept, alternates)
     kept = [b for b in kept if b.draft.quality is not None and b.draft.quality >= MIN_QUALITY]
@@ -200,6 +201,40 @@ def choose(groups: list[list[Built]]) -> tuple[list[Built], int, dict[int, list[
     chosen.sort(key=lambda b: -(b.draft.quality or 0))
     kept, duplicates = near_duplicates(chosen)
     return kept, duplicates, alternates
+
+
+def without_revealed(kept: list[Built]) -> list[Built]:
+    """The bank without pairs in which one draft's stem prints the answer of a blank or
+    single choice of another key point: a quiz holding both would give it away. Of such a
+    pair the weaker draft goes. Numbers are left alone (a figure shown elsewhere is usually
+    another fact), and so are answers of one or two characters."""
+    from quizzes.generation.builders import BLANK_BUILDER, SINGLE_BUILDER
+
+    # Stems only: an option of another question is no answer, it is one of four.
+    texts = [fold(b.draft.stem) for b in kept]
+    dropped: set[int] = set()
+    for index, built in enumerate(kept):
+        if built.builder not in {BLANK_BUILDER, SINGLE_BUILDER} or not built.present:
+            continue
+        if built.draft.tags[2:3] and built.draft.tags[2] in {
+            "year",
+            "number",
+            "percent",
+            "ordinal",
+            "duration",
+        }:
+            continue
+        answer = fold(built.present[0])
+        if len(answer) < 3:
+            continue
+        own = built.draft.key_point_ordinal
+        for other, text in enumerate(texts):
+            if other == index or other in dropped or index in dropped:
+                continue
+            if kept[other].draft.key_point_ordinal != own and answer in text:
+                weaker = min((index, other), key=lambda i: kept[i].draft.quality or 0)
+                dropped.add(weaker)
+    return [b for i, b in enumerate(kept) if i not in dropped]
 
 
 def _is_false(built: Built) -> bool:

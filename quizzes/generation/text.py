@@ -482,3 +482,24 @@ def cjk_count(text: str) -> int:
 
 def has_cjk(text: str) -> bool:
     return _CJK.search(text) is not None
+
+
+def present_year(doc: Document) -> int | None:
+    """The year the document speaks in: the latest year of its title, date and source lines
+    (or, without those, of its first paragraphs). A year after it is a target; a year up to
+    it, a date."""
+    zh = doc.language == ZH
+    head: list[str] = []
+    for paragraph in doc.paragraphs[:8]:
+        if paragraph.heading or paragraph.metadata:
+            head.append(doc.clean[paragraph.start : paragraph.end])
+    text = "\n".join(head) or doc.clean[:400]
+    years = [int(y) for y in re.findall(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)", text)]
+    if zh:
+        from quizzes.generation import numbers as numbers_module
+
+        for match in re.findall(r"([〇○零一二三四五六七八九]{4})年", text):
+            read = numbers_module.read_chinese(match)
+            if read is not None and 1950 <= read.value <= 2099:
+                years.append(read.value)
+    return max(years) if years else None
