@@ -132,7 +132,7 @@ def test_report_gives_a_ranked_bank_across_all_kinds(report):
     """At most two drafts per key point, every builder used, best first."""
     _, result = report
     assert result.language == "zh-hans"
-    assert 100 <= len(result.drafts) <= 2 * len(result.key_points)
+    assert 80 <= len(result.drafts) <= 2 * len(result.key_points)
     for builder in BUILDERS:
         assert sum(1 for d in result.drafts if d.tags[1] == builder) >= 5
     qualities = [d.quality for d in result.drafts]

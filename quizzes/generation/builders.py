@@ -262,7 +262,7 @@ def _key_score(score: Score, key: Candidate, weight: float = 1.0) -> None:
 # --- accepted answers ----------------------------------------------------------------
 
 
-def accepted_answers(key: Candidate, zh: bool) -> tuple[str, ...]:
+def accepted_answers(key: Candidate, zh: bool, siblings: tuple[str, ...] = ()) -> tuple[str, ...]:
     """Every reasonable way of writing the key: numbers in digits and words, English
     phrases with and without hyphens or a leading article, Chinese terms with and without
     their quotation marks."""
@@ -278,6 +278,16 @@ def accepted_answers(key: Candidate, zh: bool) -> tuple[str, ...]:
         lead = re.match(r"(?:重要|一种|一个|一项|一场|一条|伟大)(?=[\u4e00-\u9fff]{2})", bare)
         if lead:
             answers.append(bare[lead.end() :])  # "法宝" remembers "重要法宝"
+        if len(siblings) >= 2 and key.type == "enum_item":
+            # "重视青年、____、信任青年": the part that differs ("关心") is the answer too.
+            others = [t for t in siblings if t != bare]
+            common = ""
+            for size in range(min(len(t) for t in siblings) - 1, 1, -1):
+                if all(t.endswith(bare[-size:]) for t in others):
+                    common = bare[-size:]
+                    break
+            if common and len(bare) - len(common) >= 2:
+                answers.append(bare[: -len(common)])
         tail = re.search(r"(?:政策|制度|体系|机制|工作|事业|领域)$", bare)
         if key.type == "enum_item" and tail and len(bare) - len(tail.group()) >= 2:
             answers.append(bare[: tail.start()])
@@ -308,7 +318,11 @@ def build_blank(
     if made is None:
         return None
     stem, size = made
-    answers = accepted_answers(key, zh)
+    siblings: tuple[str, ...] = ()
+    if key.enumeration is not None:
+        listed = ctx.distractors.analysis.enumerations[key.enumeration].items
+        siblings = tuple(item.text for item in listed)
+    answers = accepted_answers(key, zh, siblings)
     score = Score(base)
     _key_score(score, key)
     _stem_score(score, size, zh)

@@ -373,6 +373,7 @@ class Distractors:
             "",
         )
         heads = head_sizes([i.text for i in items], shape)
+        letters = shared_letters([i.text for i in items]) if self.zh else {}
 
         result: list[Option] = []
 
@@ -389,7 +390,9 @@ class Distractors:
                 continue  # "学习、创业、就业" are things people do; "企业" is a thing
             if en_shape and wordclass.phrase_shape(option.text.split()) != en_shape:
                 continue  # "the people-centered approach" among "deploy important reforms"
-            if self.zh and not fits_shape(option.text, shape, heads):
+            if self.zh and not (
+                fits_shape(option.text, shape, heads) and fits_letters(option.text, letters)
+            ):
                 continue  # "尊重自然、顺应自然" are acts on nature; "大自然" is nature
             size = self._shape(option.text)[2]
             if not (sizes[0] / 2 <= size <= sizes[-1] * 2) or (self.zh and abs(size - typical) > 2):
@@ -677,6 +680,25 @@ def list_shape(items: list[str]) -> tuple[str, str]:
         ):
             return ending, name
     return ending, ""
+
+
+def shared_letters(items: list[str]) -> dict[int, str]:
+    """Characters that items of one length share at one place inside them ("勤于学习、善于
+    实践、勇于创新" share 于 second): an outsider must have them too."""
+    if len(items) < 2 or len({len(t) for t in items}) != 1:
+        return {}
+    size = len(items[0])
+    return {
+        index: items[0][index]
+        for index in range(1, size - 1)
+        if len({t[index] for t in items}) == 1
+    }
+
+
+def fits_letters(text: str, letters: dict[int, str]) -> bool:
+    if not letters:
+        return True
+    return all(index < len(text) and text[index] == char for index, char in letters.items())
 
 
 def fits_shape(text: str, shape: tuple[str, str], heads: tuple[int, int] = (2, 8)) -> bool:

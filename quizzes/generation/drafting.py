@@ -49,9 +49,11 @@ from quizzes.generation.candidates import (
 from quizzes.generation.distractors import (
     Distractors,
     Option,
+    fits_letters,
     fits_shape,
     head_sizes,
     list_shape,
+    shared_letters,
 )
 from quizzes.generation.lexicon import Lexicon
 from quizzes.generation.structures import CLAUSE, ZH_OCCASIONS, Definition, Series, anchor_of
@@ -213,6 +215,8 @@ _ZH_INSTITUTIONS = (
     "纪委",
     "监委",
     "工委",
+    "团组织",
+    "团委",
 )
 _EN_GENERIC = frozenset(
     [
@@ -631,8 +635,16 @@ class Drafter:
                 return None  # "在|内地发展": a place and an action, not a term
             if key.type in {PHRASE, ENUM_ITEM} and self._zh_verbal(key.text):
                 return None  # "共同参与", "想问题": an action has many ways to be said
+            if (
+                key.type == ENUM_ITEM
+                and key.enumeration is not None
+                and self._examples(self.analysis.enumerations[key.enumeration])
+            ):
+                return None  # "集成电路、新能源汽车……等": examples, not the claim
             if key.type == ENUM_ITEM and key.enumeration is not None:
                 items = self.analysis.enumerations[key.enumeration].items
+                if any(abs(len(i.text) - len(key.text)) >= 2 for i in items):
+                    return None  # "重视|青年、关心青年、信任|青年": the list was cut unevenly
                 if any(
                     other.text != key.text
                     and len(other.text) == len(key.text)
@@ -1043,10 +1055,30 @@ class Drafter:
 
     # --- lists -------------------------------------------------------------------------
 
+    def _examples(self, enumeration: Enumeration) -> bool:
+        """Whether a list only gives examples ("A、B、C等", "such as A, B and C",
+        "including …"): its items are illustrations, not what the document claims."""
+        clean = self.doc.clean
+        after = clean[enumeration.end : enumeration.end + 6]
+        before = clean[max(0, enumeration.start - 16) : enumeration.start]
+        if self.zh:
+            return after.startswith("等") or bool(re.search(r"(?:比如|例如|如|像)$", before))
+        return bool(
+            re.match(
+                r",?\s*(?:etc\b|and so on|and the like|among others)",
+                after + clean[enumeration.end + 6 : enumeration.end + 20],
+            )
+            or re.search(r"\b(?:such as|including|like|e\.g\.|for example)\s*$", before, re.I)
+        )
+
     def enumeration_spec(self, sentence: Sentence, enumeration: Enumeration) -> ListSpec | None:
+        if self._examples(enumeration):
+            return None
         if self.zh and _frame_inside_items(self.doc, enumeration):
             return None  # "区域协调发展、区域重大战略、主体功能区战略、新型城镇化|战略"
-        if self.zh and _cut_last_item(self.doc, enumeration):
+        if self.zh and (
+            _cut_last_item(self.doc, enumeration) or _last_item_modifies(self.doc, enumeration)
+        ):
             return None  # "发展为了人民、发展依靠人民、发展成果|由人民共享": a cut item
         span = compact_span(self.doc, sentence, enumeration.start, enumeration.end)
         gap = ZH_GAP if self.zh else EN_GAP
@@ -1235,7 +1267,10 @@ class Drafter:
                     continue
                 if not self.zh and not kind and wordclass.phrase_shape(text.split()) not in allowed:
                     continue  # a mixed list: an outsider still has the shape of some item
-                if self.zh and not fits_shape(text, shape, head_sizes(items, shape)):
+                if self.zh and not (
+                    fits_shape(text, shape, head_sizes(items, shape))
+                    and fits_letters(text, shared_letters(items))
+                ):
                     continue  # "物质文明和精神文明相协调" among "健全国家安全体系" …
                 if (series.prefix and series.prefix in text) or (
                     series.suffix and series.suffix in text
@@ -1357,7 +1392,7 @@ class Drafter:
             if len(role.text) >= 3 and not self._zh_generic(role.text):
                 add(build_blank(ctx, sentence, role, rng, 0.6))
             subject = definition.subject
-            if self.zh and 2 <= len(subject.text) <= 8 and not self._zh_generic(subject.text):
+            if self.zh and 3 <= len(subject.text) <= 8 and not self._zh_generic(subject.text):
                 add(build_blank(ctx, sentence, subject, rng, 0.6))
             swaps = [r for r in roles if not set(r.text) & set(role.text)]
             if swaps:
@@ -1580,6 +1615,21 @@ def _cut_last_item(doc: Document, enumeration: Enumeration) -> bool:
         return False
     following = doc.clean[enumeration.items[-1].end : enumeration.items[-1].end + 1]
     return bool(following) and is_cjk(following) and following not in "的等和与"
+
+
+def _last_item_modifies(doc: Document, enumeration: Enumeration) -> bool:
+    """The list runs straight on into a noun ("青年突击队、青年文明号、青年安全|生产示范岗"):
+    its last item is cut out of a longer name."""
+    from quizzes.generation.distractors import opening_class
+
+    end = enumeration.items[-1].end
+    following = doc.clean[end : end + 4]
+    if not following or not is_cjk(following[0]) or following[0] in "的等和与及":
+        return False
+    sizes = [len(i.text) for i in enumeration.items[:-1]]
+    return (
+        len(enumeration.items[-1].text) <= min(sizes) and opening_class(following + "之") == "noun"
+    )
 
 
 def _common_part(texts: list[str]) -> str:
