@@ -196,6 +196,12 @@ _ZH_GENERIC = frozenset(
         "会议",
     ]
 )
+# Sentences that report where someone went or spoke: the place is a passing detail.
+_REPORTAGE = re.compile(
+    r"考察|调研|视察|参加.{0,12}审议|出席|代表团|会见|\b(?:stressed|said|visited|inspected"
+    r"|joining|joined|attended|met with|delegation|deliberations)\b",
+    re.IGNORECASE,
+)
 # Bodies that act on a notice: "各级党委（党组）", "市委党校", "宣传部".
 _ZH_INSTITUTIONS = (
     "党委",
@@ -614,6 +620,8 @@ class Drafter:
             return Judged(key, base, (quality.NUMBER,))
         if key.type in {PLACE, NAME} and self._listed_with_peer(sentence, key):
             return None  # "香港、____": the place beside it gives it away
+        if key.type in {PLACE, NAME} and _REPORTAGE.search(sentence.text):
+            return None  # "joining deliberations with the ____ delegation": news, no claim
         if self.zh:
             if not self._zh_complete(key):
                 return None

@@ -287,6 +287,7 @@ _FRAMING = {
         r"|^(?:今年|去年|明年|过去一年|刚刚过去的一年|\d{4}年)[，,]?是|的关键一年|开局之年"
         # A speech's address to its audience and its praise: "大家讲的都是……", "荣获……奖章".
         r"|^(?:大家|你们|在座的|各位|刚才)|荣获|奖章|称号|表示(?:热烈|衷心)|致以|隆重(?:集会|纪念)"
+        r"|热词"
         r"|^各位代表|^女士们|^先生们|谢谢大家|上的(?:报告|讲话)|^——|^(?:文章|报告|讲话)(?:强调|指出)"
         r"|(?:认真|深入)学习(?:宣传)?贯彻.{0,30}(?:精神|讲话|论述)"
     ),
@@ -298,6 +299,7 @@ _FRAMING = {
         r"|^(?:the year )?\d{4} (?:is|was|will be|marks|marked)\b"
         r"|\b(?:is|was|will be) (?:a|the) (?:crucial|key|critical|decisive|pivotal|first) year\b"
         r"|^(?:it|this|that) (?:is|was) (?:a|the) (?:\w+ )?year\b|\bdelivered (?:by|at)\b"
+        r"|\bdeliver(?:s|ed|ing)? (?:a|the|his|her) (?:[\w-]+ ){0,3}report\b|\bbuzzwords?\b"
         r"|^[A-Z]{3,}(?:,\s*\w+\s+\d{1,2})?\s*\((?:xinhua|reuters|ap)\)",
         re.IGNORECASE,
     ),
