@@ -89,6 +89,12 @@ class Definition:
 _ZH_ADVERBIAL = ("以", "在", "把", "对", "从", "向", "为了", "通过", "随着", "按照", "围绕")
 
 
+def _adverbial(text: str) -> bool:
+    """ "以永远在路上的坚韧和执着": a manner; "以人民为中心的发展思想" ("以……为……") is a
+    thing."""
+    return text.startswith(_ZH_ADVERBIAL) and not (text.startswith("以") and "为" in text)
+
+
 def _numbering(doc: Document, text: str) -> int:
     pattern = _ZH_NUMBERING if doc.language == ZH else _EN_NUMBERING
     match = pattern.match(text)
@@ -292,7 +298,7 @@ def _make_series(doc: Document, run: list[_Unit], level: str, index: int) -> Ser
             )
             if shared and len(kept) >= 3:
                 return _make_series(doc, kept, level, index)
-    if zh and sum(1 for i in items if i.text.startswith(_ZH_ADVERBIAL)) not in {0, len(items)}:
+    if zh and sum(1 for i in items if _adverbial(i.text)) not in {0, len(items)}:
         return None  # "以永远在路上的坚韧和执着": a manner, cut from its clause, among acts
     if zh and prefix and any(i.text[:1] in "和与及并或而" for i in items):
         # "坚持|和加强党的全面领导": the opener cut a verb pair; the items keep it whole.

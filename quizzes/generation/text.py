@@ -485,15 +485,14 @@ def has_cjk(text: str) -> bool:
 
 
 def present_year(doc: Document) -> int | None:
-    """The year the document speaks in: the latest year of its title, date and source lines
-    (or, without those, of its first paragraphs). A year after it is a target; a year up to
-    it, a date."""
+    """The year the document speaks in: the latest year of its title, date and source lines,
+    or ``None`` without such lines. A year after it is a target; a year up to it, a date."""
     zh = doc.language == ZH
     head: list[str] = []
     for paragraph in doc.paragraphs[:8]:
         if paragraph.heading or paragraph.metadata:
             head.append(doc.clean[paragraph.start : paragraph.end])
-    text = "\n".join(head) or doc.clean[:400]
+    text = "\n".join(head)
     years = [int(y) for y in re.findall(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)", text)]
     if zh:
         from quizzes.generation import numbers as numbers_module
