@@ -98,29 +98,38 @@ def test_slogans_stand_in_only_for_slogans_of_their_own_count():
         "要全面准确贯彻“一国两制”方针，坚持“三严三实”要求。\n"
         "锲而不舍落实中央八项规定精神，持续纠治“四风”。\n"
         "我们坚持稳中求进工作总基调，推动高质量发展取得新成效。\n"
+        "要坚持和落实“两个毫不动摇”，为实现“两个一百年”奋斗目标而团结奋斗。\n"
+        "必须坚持“两个结合”，统筹“两个大局”，不断开辟马克思主义中国化时代化新境界。\n"
     )
+    asked = 0
     for seed in range(4):
         for draft in generate(text, seed=seed).drafts:
             if draft.tags[1] != "single" or draft.tags[2] != "quoted":
                 continue
             (key,) = _answers(draft)
+            asked += 1
             for choice in draft.choices:
                 assert choice.text in text, choice.text  # a real term, never an invented one
                 assert choice.text[:2] == key[:2], (key, choice.text)  # "两个" with "两个"
+    assert asked  # the four "两个" slogans compete with one another
 
 
 def test_a_bounded_or_estimated_figure_gets_no_choices_nor_swaps():
     """ "surpassed 126 trillion" is true at 100 too: a blank asks it, choices never."""
-    text = (
+    english = (
         "Gross domestic product surpassed 126 trillion yuan, an increase of 5.2 percent.\n"
         "Grain output reached 695 million metric tons, a new record high.\n"
-        "国内生产总值超过一百二十六万亿元，粮食产量达到六千九百五十亿斤。\n"
+        "The central government will allocate 680 billion yuan for investment this year.\n"
     )
+    chinese = "国内生产总值超过一百二十六万亿元，粮食产量达到六千九百五十亿斤。\n"
+    blanks = 0
     for seed in range(3):
-        for draft in generate(text, seed=seed).drafts:
+        for draft in generate(english, seed=seed).drafts + generate(chinese, seed=seed).drafts:
             if draft.kind in {"single", "true_false"}:
                 assert "126" not in "".join(_answers(draft))
                 assert "一百二十六" not in draft.stem + "".join(_answers(draft))
+            blanks += draft.kind == "blank" and "126" in _answers(draft)
+    assert blanks  # asked, as a blank
 
 
 def test_english_terms_asked_are_whole_noun_phrases():

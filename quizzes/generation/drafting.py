@@ -446,6 +446,8 @@ class Drafter:
                     word = text[start : start + size]
                     if word in _ZH_GENERIC or word in _ZH_TASK_VERBS or not known.get(word):
                         continue
+                    if word[0] in "一二两三四五六七八九十第":
+                        continue  # "两个确立" beside "两个维护": a count, not a hint
                     if word in rest:
                         return True
             return False
