@@ -26,11 +26,11 @@ from quizzes.generation.candidates import (
     PHRASE,
     QUOTED,
     Candidate,
-    fold,
 )
 from quizzes.generation.clauses import compact_span
 from quizzes.generation.distractors import NEAR_MISS, Distractors, Option
 from quizzes.generation.text import ZH, Document, Sentence
+from quizzes.grading import normalize_answer
 
 BLANK = "____"
 BLANK_BUILDER = "blank"
@@ -133,10 +133,35 @@ def gapped(ctx: Context, sentence: Sentence, key: Candidate, gap: str) -> tuple[
     if span is None:
         return None
     start, end = span
+    if start == sentence.start and _leans_back(doc, sentence.text):
+        return None  # "就是要在……上下功夫": what it is, the sentence before says
     # The gap goes in after tidying, which would collapse its spaces.
-    text = as_statement(doc, doc.clean[start : key.start] + "\x00" + doc.clean[key.end : end])
+    before = _without_asides(doc.clean[start : key.start])
+    after = _without_asides(doc.clean[key.end : end])
+    text = as_statement(doc, before + "\x00" + after)
     size = len(text) - 1 if doc.language == ZH else len(text.split())
     return text.replace("\x00", gap), size
+
+
+# An aside in brackets ("(about 15.4 trillion U.S. dollars)", "(2021-2025)") is no part of
+# the claim and can give the answer away: stems leave it out.
+_ASIDE = re.compile(r"\s?[（(][^（）()]{1,60}[）)]")
+
+
+def _without_asides(text: str) -> str:
+    return _ASIDE.sub("", text)
+
+
+# Openers of a sentence that finishes the one before it: "就是要……", "这是……", "是增强……".
+_LEANS_BACK = re.compile(
+    r"^(?:就是|也就是|这就是|这是|这也是|这些|这一|此外|同时|其中|为此|对此|由此|因此|是|即)"
+    r"|^(?:this|these|that|it|they)\b",
+    re.IGNORECASE,
+)
+
+
+def _leans_back(doc: Document, text: str) -> bool:
+    return _LEANS_BACK.match(text.strip()) is not None
 
 
 def swapped(
@@ -299,10 +324,16 @@ def accepted_answers(key: Candidate, zh: bool, siblings: tuple[str, ...] = ()) -
         stripped = re.sub(r"^(?:the|a|an)\s+", "", key.text, flags=re.IGNORECASE)
         if stripped != key.text:
             answers.append(stripped)
+            answers.append("the " + stripped)
     unique: list[str] = []
+    seen: set[str] = set()
     for answer in answers:
-        if fold(answer) not in (fold(a) for a in unique):
-            unique.append(answer)
+        # Grading folds case and spaces but not hyphens: "long-term goal" and "long term
+        # goal" are both listed.
+        normal = normalize_answer(answer.strip(" ,;:.，；：。"))
+        if normal and normal not in seen:
+            seen.add(normal)
+            unique.append(answer.strip(" ,;:.，；：。"))
     return tuple(unique)
 
 

@@ -724,7 +724,7 @@ class Drafter:
         return bool(
             re.match(
                 r"\s+(?:[\w'’]+\s+){0,2}"
-                r"(?:congress|plenary session|plenum|session|central committee)\b",
+                r"(?:congress|plenary session|plenum|session|central committee|meeting)\b",
                 after + self.doc.clean[key.end + 12 : key.end + 40],
                 re.I,
             )
@@ -762,7 +762,19 @@ class Drafter:
             clause = re.split(r"[;:.!?]", before)[-1]
             clause = re.sub(r"(?:,?\s*(?:the|these|all|of)\s*)+$", "", clause.strip(), flags=re.I)
             items = [p for p in re.split(r",\s*(?:and\s+)?|\s+and\s+", clause) if p.strip()]
-        return len(items) >= 2 and len(items) == key.number.value
+        if len(items) >= 2 and len(items) == key.number.value:
+            return True
+        # "five national parks, namely A, B, C, D and E" / "五个方面：……": listed after.
+        after = self.doc.clean[key.end : min(sentence.end, key.end + 160)]
+        if self.zh:
+            run = re.split(r"[。；]", re.sub(r"^[^，：（(]{0,12}[：（(，]", "", after))[0]
+            listed = [p for p in re.split(r"[、，]", run) if p.strip()]
+        else:
+            run = re.split(
+                r"[.;)]", re.sub(r"^[^,:(]{0,40}(?:[:(]|,\s*(?:namely|including)\b)", "", after)
+            )[0]
+            listed = [p for p in re.split(r",\s*(?:and\s+)?|\s+and\s+", run) if p.strip()]
+        return 2 <= len(listed) == key.number.value and after[:60] != run[:60]
 
     def _counted(self, key: Candidate) -> bool:
         """An ordinal that counts something: "第十九次", "十九大", "19th Party Congress"."""
@@ -812,7 +824,7 @@ class Drafter:
         right = self._token_at(key.end)
         if right in _ZH_HEADS_AFTER:
             return False  # "人民美好生活|需要", "____|建设": the key only qualifies the term
-        from quizzes.generation.segment import word_tags
+        from quizzes.generation.segment import word_frequency, word_tags
 
         tags = word_tags()
         for neighbour, joined in ((left, left + key.text), (right, key.text + right)):
@@ -822,6 +834,8 @@ class Drafter:
                 continue
             if self.count(joined) >= 2:
                 return False
+            if len(joined) <= 8 and word_frequency(joined) >= 50:
+                return False  # "路线|方针政策": the dictionary knows the whole phrase
             # A noun glued on either side makes one compound with the key ("应用|基础研究",
             # "马克思主义中国化|时代化", "全民族|文化"): the blank would cut a term.
             if tags.get(neighbour, "")[:1] in {"n", "b"} or tags.get(neighbour) == "vn":
@@ -1020,7 +1034,9 @@ class Drafter:
             options = self.options(key, rng)
             return options[0] if options and options[0].score >= 4.0 else None
         if key.number is not None and (
-            self._bounded(key) or (key.type == "number" and key.number.value <= 12)
+            self._bounded(key)
+            or (key.type == "number" and key.number.value <= 12)
+            or key.type == "ordinal"
         ):
             # "超过126万亿元" stays true at 100; "八项规定" is a name, "九项规定" no
             # plausible claim: only a measured figure or a year is swapped.

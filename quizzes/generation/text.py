@@ -383,8 +383,8 @@ def _is_dateline(text: str) -> bool:
 
 
 def _is_heading(text: str) -> bool:
-    if text.endswith(_TERMINAL):
-        return False
+    if text.endswith(_TERMINAL) or text.endswith(("：", ":")):
+        return False  # a line ending with a colon introduces what follows: no title
     if len(_CJK.findall(text)) > len(text) / 3:
         return len(text) <= 120
     return len(text.split()) <= 30
