@@ -18,14 +18,10 @@ from quizzes.models import BlankAnswer, Question
 from quizzes.selectors.attempts import attempt_review
 from quizzes.selectors.exports import bank_export_items, export_file, export_report
 from quizzes.services.attempts import attempt_finish, attempt_save_answer, attempt_start
-from quizzes.services.banks import (
-    bank_create,
-    canonical_draft,
-    question_create,
-    version_to_draft,
-)
+from quizzes.services.banks import bank_create, question_create
 from quizzes.services.imports import import_confirm, import_upload
 from quizzes.services.quizzes import assignment_create, quiz_add_question, quiz_create
+from quizzes.versions import canonical_draft, version_to_draft
 
 from . import factories
 from .test_imports import drafts_of

@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from quizzes.models import GenerationJob, KeyPoint, Question, SourceDocument
+from quizzes.models.banks import text_checksum
 from quizzes.selectors.documents import Segment, text_segments
 from quizzes.services import documents as document_services
-from quizzes.services.banks import text_checksum
 
 from . import factories
 

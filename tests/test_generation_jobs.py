@@ -23,8 +23,8 @@ from django.utils import timezone, translation
 from quizzes import tasks
 from quizzes.generation.budget import Budget
 from quizzes.models import AttemptItem, GenerationJob, KeyPoint, Question, QuizSlot, SourceDocument
+from quizzes.models.banks import text_checksum
 from quizzes.services import documents as document_services
-from quizzes.services.banks import text_checksum
 
 from . import factories
 

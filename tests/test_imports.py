@@ -17,7 +17,7 @@ from django.utils import timezone
 from quizzes.drafts import ChoiceDraft, QuestionDraft
 from quizzes.models import ImportBatch, Question, QuestionVersion
 from quizzes.services import imports as import_services
-from quizzes.services.banks import question_create, version_to_draft
+from quizzes.services.banks import question_create
 from quizzes.services.imports import (
     ImportRefused,
     import_cancel,
@@ -25,6 +25,7 @@ from quizzes.services.imports import (
     import_preview,
     import_upload,
 )
+from quizzes.versions import version_to_draft
 
 from . import factories
 

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, Prefetch, Sum
 
+from quizzes.grading import item_grade
 from quizzes.models import (
     Assignment,
     AssignmentResult,
@@ -25,11 +26,7 @@ from quizzes.models import (
     User,
 )
 from quizzes.selectors.assignments import assignment_learners
-from quizzes.services.attempts import (
-    assignment_result_refresh,
-    attempts_close_expired,
-    item_grade,
-)
+from quizzes.services.attempts import assignment_result_refresh, attempts_close_expired
 from quizzes.services.seed import SAMPLE_DOCUMENT, seed_load, tree_shape
 
 from . import factories

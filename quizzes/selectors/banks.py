@@ -8,8 +8,6 @@ newest version, read with a correlated subquery so that a page of questions is o
 
 from __future__ import annotations
 
-import difflib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -17,7 +15,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _gettext
 
-from quizzes.drafts import BLANK_MARKER, QuestionDraft
+from quizzes.drafts import QuestionDraft
 from quizzes.formats.notation import format_answer
 from quizzes.models import (
     KeyPoint,
@@ -29,9 +27,10 @@ from quizzes.models import (
     SourceDocument,
     User,
 )
+from quizzes.presentation import DiffSegment, choice_letter, word_diff
 from quizzes.selectors.access import banks_visible_to
 from quizzes.selectors.home import count_related
-from quizzes.services.banks import version_to_draft  # a pure conversion; nothing is written
+from quizzes.versions import version_to_draft
 
 QUESTIONS_PER_PAGE = 25
 BANKS_PER_PAGE = 50
@@ -238,32 +237,6 @@ def question_for_editing(*, pk: int) -> tuple[Question, QuestionVersion | None]:
 
 # --- Version history --------------------------------------------------------------------
 
-# Latin words and numbers are compared whole; every other character (Chinese has no spaces
-# between words) on its own, so a changed character shows as one change, not a whole line.
-_TOKEN = re.compile(r"[A-Za-z0-9]+|\s+|.", re.DOTALL)
-
-
-@dataclass(frozen=True)
-class DiffSegment:
-    op: str  # "equal", "insert" or "delete"
-    text: str
-
-
-def word_diff(old: str, new: str) -> list[DiffSegment]:
-    """``new`` compared with ``old`` as segments to show: kept, inserted, deleted text."""
-    before, after = _TOKEN.findall(old), _TOKEN.findall(new)
-    segments: list[DiffSegment] = []
-    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            segments.append(DiffSegment("equal", "".join(after[j1:j2])))
-            continue
-        if tag in ("delete", "replace"):
-            segments.append(DiffSegment("delete", "".join(before[i1:i2])))
-        if tag in ("insert", "replace"):
-            segments.append(DiffSegment("insert", "".join(after[j1:j2])))
-    return segments
-
 
 @dataclass(frozen=True)
 class HistoryField:
@@ -283,11 +256,6 @@ class HistoryEntry:
     @property
     def is_first(self) -> bool:
         return self.version.number == 1
-
-
-def choice_letter(index: int) -> str:
-    """A, B, C, … for the 0-based ``index`` of a choice."""
-    return chr(ord("A") + index) if index < 26 else str(index + 1)
 
 
 def _describe(draft: QuestionDraft) -> list[tuple[str, str]]:
@@ -362,32 +330,3 @@ def question_history(*, question: Question) -> list[HistoryEntry]:
         previous = dict(described)
     entries.reverse()
     return entries
-
-
-# --- Preview --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StemPart:
-    """A piece of a fill-in-the-blank stem: text, or (``blank`` set) an input holding
-    ``response``."""
-
-    text: str = ""
-    blank: int | None = None  # 1-based blank number, or None for plain text
-    response: str = ""
-
-
-def stem_parts(stem: str, responses: dict[int, str] | None = None) -> list[StemPart]:
-    """The stem split into text and numbered blanks (runs of three or more underscores),
-    for rendering blanks as inputs; ``responses`` fills them (a learner's answers)."""
-    responses = responses or {}
-    parts: list[StemPart] = []
-    position = 0
-    for number, match in enumerate(BLANK_MARKER.finditer(stem), start=1):
-        if match.start() > position:
-            parts.append(StemPart(text=stem[position : match.start()]))
-        parts.append(StemPart(blank=number, response=responses.get(number, "")))
-        position = match.end()
-    if position < len(stem):
-        parts.append(StemPart(text=stem[position:]))
-    return parts

@@ -27,9 +27,9 @@ from quizzes.models import (
     RejectionReason,
     SourceDocument,
 )
+from quizzes.models.banks import text_checksum
+from quizzes.presentation import choice_letter
 from quizzes.quality_labels import QualityReason, quality_reasons
-from quizzes.selectors.banks import choice_letter
-from quizzes.services.banks import text_checksum
 
 
 @dataclass(frozen=True, slots=True)

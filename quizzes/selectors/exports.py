@@ -32,7 +32,7 @@ from quizzes.formats.gift import export_gift, gift_problem
 from quizzes.formats.moodle_xml import write_moodle_xml, xml_problem
 from quizzes.formats.spreadsheet import export_csv, export_xlsx, sheet_problem
 from quizzes.models import BlankAnswer, Choice, Question, QuestionBank, QuestionVersion, Quiz
-from quizzes.services.banks import version_draft_from_parts  # a pure conversion
+from quizzes.versions import version_draft_from_parts
 
 
 @dataclass(frozen=True)

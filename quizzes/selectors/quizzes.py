@@ -491,11 +491,6 @@ def quiz_total_points(rows: Iterable[SlotRow]) -> Decimal:
     return sum((row.total_points for row in rows), Decimal(0))
 
 
-def plain_number(value: Decimal) -> str:
-    """``Decimal("2.50")`` as ``"2.5"`` and ``Decimal("10.00")`` as ``"10"``."""
-    return f"{value.normalize():f}"
-
-
 def quiz_question_count(rows: Iterable[SlotRow]) -> int:
     return sum(row.questions_shown for row in rows)
 

@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 from typing import NamedTuple
 
 from django.conf import settings
@@ -28,8 +27,8 @@ from django.db.models import Count, Max, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from quizzes import grading
 from quizzes.drafts import BLANK_MARKER
+from quizzes.grading import SCORE_QUANTUM, item_grade
 from quizzes.models import (
     Assignment,
     AssignmentResult,
@@ -45,8 +44,6 @@ from quizzes.models import (
     User,
 )
 from quizzes.selectors.access import group_ids_with_ancestors
-
-SCORE_QUANTUM = Decimal("0.0001")
 
 
 class AttemptError(Exception):
@@ -570,54 +567,6 @@ def attempt_check_item(
     if expired:
         raise AttemptError("expired", _("Time is up: this attempt has been submitted."))
     return item
-
-
-def to_score(fraction: Fraction, points: Decimal) -> Decimal:
-    value = Decimal(fraction.numerator) / Decimal(fraction.denominator) * points
-    return min(points, value.quantize(SCORE_QUANTUM, rounding=ROUND_HALF_UP))
-
-
-def blank_key(version: QuestionVersion) -> dict[int, list[grading.Accepted]]:
-    """The accepted answers of each blank of ``version``, as grading reads them: with their
-    credit, numeric range and feedback. Uses prefetched ``blank_answers``."""
-    key: dict[int, list[grading.Accepted]] = {}
-    for answer in version.blank_answers.all():
-        key.setdefault(answer.blank, []).append(
-            grading.accepted(
-                answer.text,
-                credit=answer.credit,
-                number=answer.number,
-                tolerance=answer.tolerance,
-                feedback=answer.feedback,
-            )
-        )
-    return key
-
-
-def item_fraction(item: AttemptItem) -> Fraction:
-    """The fraction of its points one item earns, from its stored response against its
-    pinned version's key: which choices are right comes from the shown choices' own
-    ``Choice`` rows (every choice of the version is shown). Uses prefetched rows: load
-    ``choices__choice``, ``blanks`` and ``question_version__blank_answers`` with the item."""
-    version = item.question_version
-    if version.kind == QuestionKind.BLANK:
-        accepted = blank_key(version)
-        responses = {b.blank: b.response for b in item.blanks.all()}
-        return grading.grade_blanks(
-            [responses.get(index, "") for index in sorted(accepted)],
-            [accepted[index] for index in sorted(accepted)],
-        )
-    shown = list(item.choices.all())
-    selected = {c.choice_id for c in shown if c.selected}
-    correct = {c.choice_id for c in shown if c.choice.is_correct}
-    if version.kind == QuestionKind.MULTIPLE:
-        return grading.grade_multiple(selected, correct)
-    return grading.grade_single(selected, next(iter(correct), -1))
-
-
-def item_grade(item: AttemptItem) -> Decimal:
-    """Grade one item from its stored response against its pinned version's key."""
-    return to_score(item_fraction(item), item.points)
 
 
 def _finish_locked(*, attempt: Attempt, now: datetime) -> Attempt:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 
 from django.core.exceptions import ValidationError
@@ -10,7 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
-from quizzes.drafts import AnswerDraft, ChoiceDraft, QuestionDraft, with_answers
+from quizzes.drafts import QuestionDraft
 from quizzes.models import (
     BlankAnswer,
     Choice,
@@ -21,6 +20,8 @@ from quizzes.models import (
     SourceDocument,
     User,
 )
+from quizzes.models.banks import text_checksum
+from quizzes.versions import answer_columns, canonical_answers, canonical_draft, version_to_draft
 
 DRAFT_PROBLEMS = {
     "unknown_kind": _("The question kind is not one we know."),
@@ -84,14 +85,6 @@ def bank_update(*, bank: QuestionBank, title: str, description: str = "") -> Que
     return bank
 
 
-def text_checksum(text: str) -> str:
-    """SHA-256 of the text with its whitespace normalised (every run of spaces, tabs,
-    line breaks, full-width spaces becomes one space; none at the ends), so that the same
-    document pasted or re-wrapped differently is recognised as the same. Migration 0008
-    holds a frozen copy of this rule."""
-    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
-
-
 def document_create(
     *,
     bank: QuestionBank,
@@ -149,24 +142,6 @@ def _version_insert(
         for answer in answers
     )
     return version
-
-
-def canonical_answers(draft: QuestionDraft) -> tuple[tuple[AnswerDraft, ...], ...]:
-    """Every blank's accepted answers as they are stored: texts stripped, repeated ones
-    dropped (the best credit kept), numeric ones labelled."""
-    return with_answers(draft, draft.blank_answers()).blank_answers()
-
-
-def answer_columns(answer: AnswerDraft) -> dict:
-    """The ``BlankAnswer`` columns of one accepted answer (``blank`` and ``version`` aside)."""
-    return {
-        "text": answer.text,
-        "credit": answer.credit,
-        "number": answer.number,
-        "tolerance": answer.tolerance,
-        "is_range": answer.is_range,
-        "feedback": answer.feedback,
-    }
 
 
 @transaction.atomic
@@ -268,81 +243,3 @@ def question_set_status(*, question: Question, status: str) -> Question:
     question.full_clean()
     question.save(update_fields=["status", "updated_at"])
     return question
-
-
-def canonical_draft(draft: QuestionDraft) -> QuestionDraft:
-    """The draft as ``_version_insert`` would store it, for comparing with a version."""
-    return version_draft_from_parts(
-        kind=draft.kind,
-        stem=draft.stem.strip(),
-        explanation=draft.explanation.strip(),
-        source_excerpt=draft.source_excerpt,
-        source_start=draft.source_start,
-        source_end=draft.source_end,
-        difficulty=draft.difficulty,
-        choices=[(c.text.strip(), c.correct, c.feedback) for c in draft.choices],
-        blanks=[[a.text for a in answers] for answers in canonical_answers(draft)],
-        answers=[list(answers) for answers in canonical_answers(draft)],
-    )
-
-
-def version_draft_from_parts(
-    *,
-    kind: str,
-    stem: str,
-    explanation: str,
-    source_excerpt: str,
-    source_start: int | None,
-    source_end: int | None,
-    difficulty: int,
-    choices: list[tuple[str, bool, str]],
-    blanks: list[list[str]],
-    answers: list[list[AnswerDraft]] | None = None,
-) -> QuestionDraft:
-    """A draft from a version's stored parts; ``answers`` (per blank, when the caller read
-    the answers' details) replaces the plain texts of ``blanks``."""
-    draft = QuestionDraft(
-        kind=kind,  # type: ignore[arg-type]
-        stem=stem,
-        explanation=explanation,
-        source_excerpt=source_excerpt,
-        source_start=source_start,
-        source_end=source_end,
-        difficulty=difficulty,
-        choices=tuple(ChoiceDraft(text, correct, feedback) for text, correct, feedback in choices),
-        blanks=tuple(tuple(answers) for answers in blanks),
-    )
-    if answers is not None:
-        draft = with_answers(draft, tuple(tuple(per_blank) for per_blank in answers))
-    return draft
-
-
-def answer_from_row(row: BlankAnswer) -> AnswerDraft:
-    """A stored accepted answer as an ``AnswerDraft``."""
-    return AnswerDraft(
-        text=row.text,
-        credit=row.credit,
-        number=row.number,
-        tolerance=row.tolerance,
-        is_range=row.is_range,
-        feedback=row.feedback,
-    )
-
-
-def version_to_draft(version: QuestionVersion) -> QuestionDraft:
-    """A version as a draft (for edit forms and exports). Uses prefetched rows if present."""
-    blanks: dict[int, list[AnswerDraft]] = {}
-    for answer in version.blank_answers.all():
-        blanks.setdefault(answer.blank, []).append(answer_from_row(answer))
-    return version_draft_from_parts(
-        kind=version.kind,
-        stem=version.stem,
-        explanation=version.explanation,
-        source_excerpt=version.source_excerpt,
-        source_start=version.source_start,
-        source_end=version.source_end,
-        difficulty=version.difficulty,
-        choices=[(c.text, c.is_correct, c.feedback) for c in version.choices.all()],
-        blanks=[[a.text for a in blanks[index]] for index in sorted(blanks)],
-        answers=[blanks[index] for index in sorted(blanks)],
-    )

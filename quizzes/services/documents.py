@@ -41,13 +41,13 @@ from quizzes.models import (
     SourceDocument,
     User,
 )
+from quizzes.models.banks import text_checksum
 from quizzes.models.generation import GENERATION_FAILURES, generation_failure_message
 from quizzes.selectors.documents import document_usage
 from quizzes.services.banks import (
     document_create,
     quality_score,
     question_create,
-    text_checksum,
 )
 
 logger = logging.getLogger(__name__)

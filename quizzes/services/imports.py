@@ -46,13 +46,9 @@ from quizzes.models import (
     User,
 )
 from quizzes.selectors.exports import EXPORT_FORMATS
-from quizzes.services.banks import (
-    DRAFT_PROBLEMS,
-    answer_columns,
-    canonical_answers,
-    canonical_draft,
-)
+from quizzes.services.banks import DRAFT_PROBLEMS
 from quizzes.services.documents import INGEST_MESSAGES, LenientParams
+from quizzes.versions import answer_columns, canonical_answers, canonical_draft
 
 logger = logging.getLogger(__name__)
 

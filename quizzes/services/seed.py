@@ -58,6 +58,7 @@ from quizzes import grading
 from quizzes.demo import questions as demo
 from quizzes.drafts import QuestionDraft
 from quizzes.generation import generate
+from quizzes.grading import to_score
 from quizzes.ingest import extract
 from quizzes.models import (
     Assignment,
@@ -80,9 +81,9 @@ from quizzes.models import (
     StudyGroup,
     User,
 )
+from quizzes.models.banks import text_checksum
 from quizzes.models.groups import new_join_code
-from quizzes.services.attempts import result_figures, to_score
-from quizzes.services.banks import text_checksum
+from quizzes.services.attempts import result_figures
 
 SAMPLE_DOCUMENT = (
     Path(settings.BASE_DIR).parent / "shared" / "samples" / "19th-national-congress-report.zh.txt"

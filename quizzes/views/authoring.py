@@ -39,22 +39,20 @@ from quizzes.forms import (
     question_initial,
 )
 from quizzes.models import Question, QuestionBank, QuestionKind, Quiz, QuizSlot
+from quizzes.presentation import choice_letter, plain_number, short_stem, stem_parts
 from quizzes.selectors.access import banks_visible_to, can_view_bank
 from quizzes.selectors.banks import (
     bank_list_page,
-    choice_letter,
     key_points_of_banks,
     question_for_editing,
     question_history,
     question_rows_page,
-    stem_parts,
 )
 from quizzes.selectors.home import bank_documents
 from quizzes.selectors.quizzes import (
     RuleMatch,
     assignable_groups,
     can_edit_quiz,
-    plain_number,
     quiz_assignments,
     quiz_list_page,
     quiz_picker_page,
@@ -68,6 +66,7 @@ from quizzes.selectors.quizzes import (
 from quizzes.services import banks as bank_services
 from quizzes.services import quizzes as quiz_services
 from quizzes.services.banks import DRAFT_PROBLEMS
+from quizzes.versions import version_to_draft
 from quizzes.views.common import errors_to_form
 
 # Remembered in the session so that the header can show the authoring links without a
@@ -343,7 +342,7 @@ def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from None
     if not can_view_bank(request.user, question.bank):
         raise Http404
-    current = bank_services.version_to_draft(version) if version else None
+    current = version_to_draft(version) if version else None
     return _question_editor(
         request,
         bank=question.bank,
@@ -564,9 +563,9 @@ def _say_left_out(request: HttpRequest, left_out: list[quiz_services.LeftOut]) -
                 "“%(sibling)s”."
             )
             % {
-                "stem": quiz_services.short_stem(item.stem),
+                "stem": short_stem(item.stem),
                 "position": item.sibling_position,
-                "sibling": quiz_services.short_stem(item.sibling_stem),
+                "sibling": short_stem(item.sibling_stem),
             },
         )
     if len(left_out) > LEFT_OUT_NAMED:

@@ -23,8 +23,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from quizzes.formats.spreadsheet import template_xlsx
 from quizzes.models import ImportBatch, QuestionKind
+from quizzes.presentation import choice_letter
 from quizzes.selectors.access import can_view_bank
-from quizzes.selectors.banks import choice_letter
 from quizzes.selectors.exports import (
     EXPORT_FORMATS,
     LEFT_OUT_REASONS,
