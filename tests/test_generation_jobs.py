@@ -20,11 +20,12 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from quizzes import tasks
+from quizzes import background, tasks
 from quizzes.generation.budget import Budget
 from quizzes.models import AttemptItem, GenerationJob, KeyPoint, Question, QuizSlot, SourceDocument
 from quizzes.models.banks import text_checksum
 from quizzes.services import documents as document_services
+from quizzes.services import groups as group_services
 
 from . import factories
 
@@ -818,17 +819,45 @@ def test_a_queued_job_page_polls_and_refreshes_without_js(organizer_client, orga
     assert organizer_client.get(_progress_url(job.document_id)).json()["status"] == "queued"
 
 
+def test_an_uploads_generation_task_is_enqueued_only_after_commit(
+    organizer_client, bank, monkeypatch, django_capture_on_commit_callbacks
+):
+    enqueued = []
+
+    def run(name, *, runner, **kwargs):
+        enqueued.append((name, kwargs))
+        return True
+
+    monkeypatch.setattr(background, "run", run)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = organizer_client.post(_upload_url(bank), {"text": EDITORIAL, "language": "auto"})
+        assert response.status_code == 302
+        # The upload has answered, its transaction has not committed: nothing handed on.
+        assert enqueued == []
+    job = GenerationJob.objects.get()
+    assert job.status == GenerationJob.Status.QUEUED
+    assert enqueued == []
+    for callback in callbacks:  # the commit
+        callback()
+    assert enqueued == [(document_services.GENERATION_TASK, {"job_id": job.pk})]
+
+
+def test_the_services_name_tasks_that_exist():
+    assert background.task(document_services.GENERATION_TASK) == tasks.generate_for_document
+    assert background.task(group_services.REMINDER_TASK) == tasks.send_reminder_emails
+
+
 def test_with_a_broker_the_job_goes_to_the_celery_task(settings, monkeypatch):
     settings.STUDYAPP_GENERATION_RUNNER = "celery"
     sent = []
     monkeypatch.setattr(tasks.generate_for_document, "delay", lambda job_id: sent.append(job_id))
-    tasks.generation_enqueue(41)
+    document_services.generation_enqueue(job_id=41)
     assert sent == [41]
 
 
 def test_a_full_in_process_queue_fails_the_job_as_busy(organizer, bank, settings, monkeypatch):
     settings.STUDYAPP_GENERATION_RUNNER = "thread"
-    worker = tasks.InProcessWorker(maxsize=1)
+    worker = background.InProcessWorker(maxsize=1)
     taken, release = threading.Event(), threading.Event()
 
     def hold():
@@ -838,11 +867,11 @@ def test_a_full_in_process_queue_fails_the_job_as_busy(organizer, bank, settings
     assert worker.submit(hold)
     assert taken.wait(10)  # the thread is busy with it
     assert worker.submit(release.wait, 10)  # and one waits: the queue is full
-    monkeypatch.setattr(tasks, "in_process", worker)
+    monkeypatch.setattr(background, "in_process", worker)
     job = document_services.document_upload(
         bank=bank, uploaded_by=organizer, text="Adhere to the plan.", language="en"
     )
-    tasks.generation_enqueue(job.pk)
+    document_services.generation_enqueue(job_id=job.pk)
     release.set()
     assert worker.wait_idle(10)
     job.refresh_from_db()
@@ -861,8 +890,8 @@ def test_without_a_broker_the_upload_returns_while_generation_runs_in_the_backgr
     client.force_login(organizer)
     started, release = threading.Event(), threading.Event()
     real_generate = document_services.generate
-    worker = tasks.InProcessWorker(maxsize=4)
-    monkeypatch.setattr(tasks, "in_process", worker)
+    worker = background.InProcessWorker(maxsize=4)
+    monkeypatch.setattr(background, "in_process", worker)
 
     def slow_generate(text, **kwargs):
         kwargs["progress"](0.1, "analyse")
@@ -887,13 +916,13 @@ def test_without_a_broker_the_upload_returns_while_generation_runs_in_the_backgr
     opened_between_jobs = []
     worker.submit(lambda: opened_between_jobs.append(connection.connection is not None))
     closed = []
-    real_close_all = tasks.connections.close_all
+    real_close_all = background.connections.close_all
 
     def close_all():
         closed.append(threading.current_thread().name)
         real_close_all()
 
-    monkeypatch.setattr(tasks.connections, "close_all", close_all)
+    monkeypatch.setattr(background.connections, "close_all", close_all)
     release.set()
     assert worker.wait_idle(60)
     job.refresh_from_db()

@@ -3,9 +3,9 @@ jobs, retry, delete, review drafts.
 
 The upload path checks and extracts the file before anything is written, so a refused file
 leaves no trace. A stored document gets a ``GenerationJob``; once the upload's transaction
-has committed, ``quizzes.tasks.generation_enqueue`` hands it to a Celery worker (with a
-broker) or to the serving process's background thread (without one), so the upload
-returns at once. ``generation_run`` saves the generator's key points and drafts in a single
+has committed, ``generation_enqueue`` hands it, by the task's name, to a Celery worker
+(with a broker) or to the serving process's background thread (without one), so the
+upload returns at once. ``generation_run`` saves the generator's key points and drafts in a single
 transaction at the end: a failure leaves the job failed with its reason and nothing else.
 
 A job that stops giving signs of life (no heartbeat for ``STUDYAPP_GENERATION_STALE_SECONDS``)
@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,6 +27,7 @@ from django.db.models import ProtectedError, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from quizzes import background
 from quizzes.drafts import QuestionDraft
 from quizzes.generation import GenerationResult, generate
 from quizzes.generation.budget import Budget, BudgetExceeded
@@ -204,14 +206,24 @@ def _job_queue(*, document: SourceDocument, created_by: User) -> GenerationJob:
     job = GenerationJob(document=document, created_by=created_by)
     job.full_clean()
     job.save()
-    transaction.on_commit(lambda: _enqueue(job.pk))
+    # Handed on once the job row (and its document) are committed: never before.
+    transaction.on_commit(partial(generation_enqueue, job_id=job.pk))
     return job
 
 
-def _enqueue(job_id: int) -> None:
-    from quizzes.tasks import generation_enqueue
+# The Celery task that runs ``generation_run`` (``quizzes.tasks``), by its name.
+GENERATION_TASK = "quizzes.tasks.generate_for_document"
 
-    generation_enqueue(job_id)
+
+def generation_enqueue(*, job_id: int) -> None:
+    """Hand a queued generation job to the runner ``STUDYAPP_GENERATION_RUNNER`` names (see
+    ``quizzes.background``); when the in-process queue is full, fail the job as "busy".
+    Called once the upload's (or the retry's) transaction has committed."""
+    if not background.run(
+        GENERATION_TASK, runner=settings.STUDYAPP_GENERATION_RUNNER, job_id=job_id
+    ):
+        logger.warning("Generation job %s refused: the in-process queue is full", job_id)
+        generation_job_fail(job_id=job_id, code="busy")
 
 
 class JobAbandoned(Exception):

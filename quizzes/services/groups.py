@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from quizzes import background
 from quizzes.formats.members import MemberRow
 from quizzes.models import Assignment, Membership, Notice, StudyGroup, User
 from quizzes.selectors.access import GroupAccess, ancestor_ids, group_access, subtree_ids
@@ -376,6 +377,8 @@ def members_import(*, group: StudyGroup, rows: list[MemberRow], imported_by: Use
 # real SMTP server take minutes, far longer than a request may last, and a batch that
 # fails is retried alone.
 REMINDER_EMAIL_BATCH = 200
+# The Celery task that sends one batch (``quizzes.tasks``), by its name.
+REMINDER_TASK = "quizzes.tasks.send_reminder_emails"
 
 
 @dataclass(frozen=True)
@@ -477,15 +480,14 @@ def assignment_remind(
 def _reminder_emails_enqueue(
     *, assignment_id: int, subject: str, body: str, addresses: list[str]
 ) -> tuple[int, bool]:
-    """Hand the e-mails to the background worker in batches. Without a broker (``make
-    run``, tests) Celery runs each batch here and now, so the count is what was sent and a
-    failure is known; with one, the count is what was queued."""
-    from quizzes.tasks import send_reminder_emails  # tasks import the services
-
+    """Hand the e-mails to the background worker in batches, by the task's name. Called
+    once the notices' transaction has committed. Without a broker (``make run``, tests)
+    Celery runs each batch here and now, so the count is what was sent and a failure is
+    known; with one, the count is what was queued."""
     sent, failed = 0, False
     for start in range(0, len(addresses), REMINDER_EMAIL_BATCH):
         batch = addresses[start : start + REMINDER_EMAIL_BATCH]
-        result = send_reminder_emails.delay(subject=subject, body=body, addresses=batch)
+        result = background.send(REMINDER_TASK, subject=subject, body=body, addresses=batch)
         if not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
             sent += len(batch)
         elif result.successful():
