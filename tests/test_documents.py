@@ -10,6 +10,7 @@ from django.urls import reverse
 from quizzes.models import GenerationJob, KeyPoint, Question, SourceDocument
 from quizzes.models.banks import text_checksum
 from quizzes.selectors.documents import Segment, text_segments
+from quizzes.services import banks as bank_services
 from quizzes.services import documents as document_services
 
 from . import factories
@@ -299,15 +300,15 @@ def test_a_failure_while_saving_rolls_back_every_saved_row(organizer, bank, monk
         bank=bank, uploaded_by=organizer, text=EDITORIAL, language="en"
     )
     calls = []
-    real_create = document_services.question_create
+    real_insert = bank_services._insert
 
-    def failing_create(**kwargs):
+    def failing_insert(*args, **kwargs):
         calls.append(1)
-        if len(calls) == 3:
+        if len(calls) == 3:  # questions and versions are in; their choices fail
             raise RuntimeError("database went away")
-        return real_create(**kwargs)
+        return real_insert(*args, **kwargs)
 
-    monkeypatch.setattr(document_services, "question_create", failing_create)
+    monkeypatch.setattr(bank_services, "_insert", failing_insert)
     job = document_services.generation_run(job_id=job.pk, max_drafts=6)
     assert job.status == GenerationJob.Status.FAILED
     assert KeyPoint.objects.count() == 0

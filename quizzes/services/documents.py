@@ -47,9 +47,11 @@ from quizzes.models.banks import text_checksum
 from quizzes.models.generation import GENERATION_FAILURES, generation_failure_message
 from quizzes.selectors.documents import document_usage
 from quizzes.services.banks import (
+    NewQuestion,
     document_create,
+    drafts_sorted_out,
     quality_score,
-    question_create,
+    questions_create_bulk,
 )
 
 logger = logging.getLogger(__name__)
@@ -483,20 +485,21 @@ def _results_save(*, job: GenerationJob, result: GenerationResult) -> int:
         )
         for point in result.key_points
     )
-    by_ordinal = {point.ordinal: point for point in key_points}
-    drafts = list(_sound(result.drafts))
-    ranks = review_ranks(drafts)
-    for draft, rank in zip(drafts, ranks, strict=True):
-        # The rank rides in the question's INSERT: no extra query per draft.
-        question_create(
-            bank=document.bank,
-            draft=draft,
-            created_by=job.created_by,
-            origin=Question.Origin.GENERATED,
-            status=Question.Status.DRAFT,
-            key_point=by_ordinal.get(draft.key_point_ordinal),
-            review_rank=rank,
-        )
+    point_ids = {point.ordinal: point.pk for point in key_points}
+    drafts, refused = drafts_sorted_out(result.drafts)
+    for draft, problems in refused:
+        logger.warning("Generated draft skipped (%s): %s", problems, draft.stem[:80])
+    # Each draft's rank rides in its question's INSERT; all of them in a few statements.
+    questions_create_bulk(
+        bank=document.bank,
+        new=[
+            NewQuestion(draft, point_ids.get(draft.key_point_ordinal), review_rank=rank)
+            for draft, rank in zip(drafts, review_ranks(drafts), strict=True)
+        ],
+        created_by=job.created_by,
+        origin=Question.Origin.GENERATED,
+        status=Question.Status.DRAFT,
+    )
     return len(drafts)
 
 
@@ -513,14 +516,6 @@ def review_ranks(drafts: list[QuestionDraft]) -> list[int]:
     for rank, index in enumerate(order, start=1):
         ranks[index] = rank
     return ranks
-
-
-def _sound(drafts: Iterable[QuestionDraft]) -> Iterable[QuestionDraft]:
-    for draft in drafts:
-        if draft.problems():
-            logger.warning("Generated draft skipped (%s): %s", draft.problems(), draft.stem[:80])
-            continue
-        yield draft
 
 
 REVIEW_DECISIONS = {
