@@ -13,10 +13,11 @@ from django.urls import reverse
 
 from quizzes import grading
 from quizzes.drafts import AnswerDraft, QuestionDraft, numeric_answer, range_answer, with_answers
+from quizzes.exports.questions import export_file, export_report
 from quizzes.formats.gift import read_gift
 from quizzes.models import BlankAnswer, Question
 from quizzes.selectors.attempts import attempt_review
-from quizzes.selectors.exports import bank_export_items, export_file, export_report
+from quizzes.selectors.exports import bank_export_items
 from quizzes.services.attempts import attempt_finish, attempt_save_answer, attempt_start
 from quizzes.services.banks import bank_create, question_create
 from quizzes.services.imports import import_confirm, import_upload
@@ -225,7 +226,7 @@ def organizer_client(client, organizer):
 
 
 def _edit_data(question, **changes) -> dict:
-    from quizzes.forms import question_initial
+    from quizzes.forms.banks import question_initial
 
     draft = version_to_draft(question.versions.order_by("-number").first())
     data = {

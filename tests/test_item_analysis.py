@@ -41,7 +41,7 @@ import pytest
 from django.utils import timezone
 
 from quizzes.models import Membership
-from quizzes.selectors.reports import AnalysedAttempts, item_analysis, item_stats_from_sums
+from quizzes.selectors.reports.items import AnalysedAttempts, item_analysis, item_stats_from_sums
 from tests import factories
 from tests.reports_data import add_members, finish_attempts, make_quiz
 

@@ -18,12 +18,9 @@ from django.db.models import Sum
 from django.urls import reverse
 
 from quizzes.models import Attempt, AttemptChoice, AttemptItem, Choice
-from quizzes.selectors.reports import (
-    REPORT_CACHE_SECONDS,
-    AnalysedAttempts,
-    assignment_mastery,
-    item_analysis,
-)
+from quizzes.selectors.reports.common import REPORT_CACHE_SECONDS
+from quizzes.selectors.reports.items import AnalysedAttempts, item_analysis
+from quizzes.selectors.reports.mastery import assignment_mastery
 from quizzes.services.attempts import attempt_finish
 from quizzes.services.banks import question_edit
 from quizzes.services.regrade import regrade_apply

@@ -26,16 +26,16 @@ import pytest
 from django.utils import timezone
 
 from quizzes.models import Attempt, Membership
-from quizzes.selectors.reports import (
+from quizzes.selectors.reports.mastery import assignment_mastery
+from quizzes.selectors.reports.overview import (
     LearnerStatus,
-    assignment_mastery,
     assignment_subgroup_rows,
     assignment_summary,
-    group_trend,
     learner_status,
     member_sort,
     report_member_rows,
 )
+from quizzes.selectors.reports.trend import group_trend
 from tests import factories
 from tests.reports_data import finish_attempts, make_quiz, open_attempt
 

@@ -68,7 +68,7 @@ def test_generation_stores_each_drafts_score_reasons_and_rank(organizer, bank, m
         return replace(result, drafts=drafts)
 
     monkeypatch.setattr(document_services, "generate", scored_generate)
-    job = document_services.document_upload(
+    job = document_services.document_store(
         bank=bank, uploaded_by=organizer, text=EDITORIAL, language="en"
     )
     with CaptureQueriesContext(connection) as saved:
@@ -98,7 +98,7 @@ def test_generated_drafts_without_scores_are_ranked_in_the_generators_order(
         return replace(result, drafts=drafts)
 
     monkeypatch.setattr(document_services, "generate", unscored_generate)
-    job = document_services.document_upload(
+    job = document_services.document_store(
         bank=bank, uploaded_by=organizer, text=EDITORIAL, language="en"
     )
     job = document_services.generation_run(job_id=job.pk, max_drafts=5)

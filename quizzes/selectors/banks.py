@@ -33,6 +33,7 @@ from quizzes.selectors.home import count_related
 from quizzes.versions import version_to_draft
 
 QUESTIONS_PER_PAGE = 25
+BANK_QUESTIONS_PER_PAGE = 50
 BANKS_PER_PAGE = 50
 
 
@@ -105,23 +106,68 @@ class QuestionFilters:
 
 
 @dataclass(frozen=True)
-class QuestionRow:
-    """A question as listed for authoring, by its current (newest) version."""
+class QuestionSummary:
+    """A question as every question list shows it, by its current (newest) version."""
 
     pk: int
-    bank_id: int
-    bank_title: str
     status: str
     status_label: str
     version: int | None
     stem: str
     kind: str
     kind_label: str
+
+
+@dataclass(frozen=True)
+class QuestionRow(QuestionSummary):
+    """A question as listed for authoring: with its bank, difficulty and key point."""
+
+    bank_id: int
+    bank_title: str
     difficulty: int | None
     key_point_id: int | None
     key_point_ordinal: int | None
     key_point_text: str
     in_quiz: bool = False
+
+
+_STATUS_LABELS = dict(Question.Status.choices)
+_KIND_LABELS = dict(QuestionKind.choices)
+# The ``values()`` columns of ``with_current_version`` each row kind is built from.
+SUMMARY_COLUMNS = ("pk", "status", "current_number", "current_stem", "current_kind")
+ROW_COLUMNS = (
+    *SUMMARY_COLUMNS,
+    *("bank_id", "bank__title", "current_difficulty"),
+    *("key_point_id", "key_point__ordinal", "key_point__text"),
+)
+
+
+def summary_fields(row: dict) -> dict:
+    """``QuestionSummary`` fields from a ``values()`` row holding ``SUMMARY_COLUMNS``."""
+    return {
+        "pk": row["pk"],
+        "status": row["status"],
+        "status_label": _STATUS_LABELS.get(row["status"], row["status"]),
+        "version": row["current_number"],
+        "stem": row["current_stem"] or "",
+        "kind": row["current_kind"] or "",
+        "kind_label": _KIND_LABELS.get(row["current_kind"], ""),
+    }
+
+
+def row_fields(row: dict) -> dict:
+    """``QuestionRow`` fields from a ``values()`` row holding ``ROW_COLUMNS`` (and
+    ``in_quiz`` when it was annotated)."""
+    return {
+        **summary_fields(row),
+        "bank_id": row["bank_id"],
+        "bank_title": row["bank__title"],
+        "difficulty": row["current_difficulty"],
+        "key_point_id": row["key_point_id"],
+        "key_point_ordinal": row["key_point__ordinal"],
+        "key_point_text": row["key_point__text"] or "",
+        "in_quiz": row.get("in_quiz", False),
+    }
 
 
 def with_current_version(questions: QuerySet[Question]) -> QuerySet[Question]:
@@ -179,46 +225,26 @@ def question_rows_page(
     queries (count, page), whatever the page size; a page number out of range gives the
     last page."""
     questions = questions_matching(banks=banks, filters=filters)
-    columns = [
-        "pk",
-        "bank_id",
-        "bank__title",
-        "status",
-        "current_number",
-        "current_stem",
-        "current_kind",
-        "current_difficulty",
-        "key_point_id",
-        "key_point__ordinal",
-        "key_point__text",
-    ]
+    columns = list(ROW_COLUMNS)
     if quiz_id is not None:
         questions = questions.annotate(
             in_quiz=Exists(QuizSlot.objects.filter(quiz_id=quiz_id, question=OuterRef("pk")))
         )
         columns.append("in_quiz")
     page = Paginator(questions.values(*columns), per_page).get_page(page_number)
-    statuses = dict(Question.Status.choices)
-    kinds = dict(QuestionKind.choices)
-    page.object_list = [
-        QuestionRow(
-            pk=row["pk"],
-            bank_id=row["bank_id"],
-            bank_title=row["bank__title"],
-            status=row["status"],
-            status_label=statuses.get(row["status"], row["status"]),
-            version=row["current_number"],
-            stem=row["current_stem"] or "",
-            kind=row["current_kind"] or "",
-            kind_label=kinds.get(row["current_kind"], ""),
-            difficulty=row["current_difficulty"],
-            key_point_id=row["key_point_id"],
-            key_point_ordinal=row["key_point__ordinal"],
-            key_point_text=row["key_point__text"] or "",
-            in_quiz=row.get("in_quiz", False),
-        )
-        for row in page.object_list
-    ]
+    page.object_list = [QuestionRow(**row_fields(row)) for row in page.object_list]
+    return page
+
+
+def bank_question_page(*, bank: QuestionBank, page_number: str | int | None) -> Page:
+    """One page of the bank's questions, oldest first; ``object_list`` holds
+    ``QuestionSummary`` rows. Two queries (count, page); a page number out of range gives
+    the last page."""
+    questions = with_current_version(Question.objects.filter(bank=bank)).order_by("pk")
+    page = Paginator(questions.values(*SUMMARY_COLUMNS), BANK_QUESTIONS_PER_PAGE).get_page(
+        page_number
+    )
+    page.object_list = [QuestionSummary(**summary_fields(row)) for row in page.object_list]
     return page
 
 

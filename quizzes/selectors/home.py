@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
     F,
@@ -31,8 +30,6 @@ from quizzes.models import (
     Membership,
     Question,
     QuestionBank,
-    QuestionKind,
-    QuestionVersion,
     SourceDocument,
     StudyGroup,
     User,
@@ -42,8 +39,6 @@ from .access import group_ids_with_ancestors
 
 # An open assignment is "due soon" when less than this is left before it closes.
 DUE_SOON = timedelta(hours=48)
-
-BANK_QUESTIONS_PER_PAGE = 50
 
 
 def count_related(queryset: QuerySet, *, outer_field: str) -> Coalesce:
@@ -249,52 +244,6 @@ def group_children(*, group: StudyGroup) -> QuerySet[StudyGroup]:
 
 
 # --- The bank page --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BankQuestion:
-    """A question of a bank as listed on the bank page, by its current version."""
-
-    pk: int
-    status: str
-    status_label: str
-    version: int | None
-    stem: str
-    kind: str
-    kind_label: str
-
-
-def bank_question_page(*, bank: QuestionBank, page_number: str | int | None) -> Page:
-    """One page of the bank's questions, oldest first; ``object_list`` holds
-    ``BankQuestion`` rows built from each question's newest version. Two queries (count,
-    page); a page number out of range gives the last page."""
-    newest = QuestionVersion.objects.newest_for("pk")
-    questions = (
-        Question.objects.filter(bank=bank)
-        .annotate(
-            current_number=Subquery(newest.values("number")[:1]),
-            current_stem=Subquery(newest.values("stem")[:1]),
-            current_kind=Subquery(newest.values("kind")[:1]),
-        )
-        .order_by("pk")
-        .values("pk", "status", "current_number", "current_stem", "current_kind")
-    )
-    page = Paginator(questions, BANK_QUESTIONS_PER_PAGE).get_page(page_number)
-    statuses = dict(Question.Status.choices)
-    kinds = dict(QuestionKind.choices)
-    page.object_list = [
-        BankQuestion(
-            pk=row["pk"],
-            status=row["status"],
-            status_label=statuses.get(row["status"], row["status"]),
-            version=row["current_number"],
-            stem=row["current_stem"] or "",
-            kind=row["current_kind"] or "",
-            kind_label=kinds.get(row["current_kind"], ""),
-        )
-        for row in page.object_list
-    ]
-    return page
 
 
 def bank_documents(*, bank: QuestionBank) -> QuerySet[SourceDocument]:

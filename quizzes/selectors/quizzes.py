@@ -39,9 +39,11 @@ from quizzes.models import (
 from quizzes.selectors.access import organized_subtree_ids
 from quizzes.selectors.banks import (
     QUESTIONS_PER_PAGE,
+    ROW_COLUMNS,
     QuestionFilters,
     QuestionRow,
     questions_matching,
+    row_fields,
     with_current_version,
 )
 from quizzes.selectors.home import count_related
@@ -427,42 +429,11 @@ def quiz_picker_page(
         .order_by("sibling_anchor", "pk")
     )
     page = Paginator(
-        questions.values(
-            "pk",
-            "bank_id",
-            "bank__title",
-            "status",
-            "current_number",
-            "current_stem",
-            "current_kind",
-            "current_difficulty",
-            "key_point_id",
-            "key_point__ordinal",
-            "key_point__text",
-            "in_quiz",
-            "sibling_position",
-            "sibling_stem",
-        ),
-        per_page,
+        questions.values(*ROW_COLUMNS, "in_quiz", "sibling_position", "sibling_stem"), per_page
     ).get_page(page_number)
-    statuses = dict(Question.Status.choices)
-    kinds = dict(QuestionKind.choices)
     rows = [
         PickerRow(
-            pk=row["pk"],
-            bank_id=row["bank_id"],
-            bank_title=row["bank__title"],
-            status=row["status"],
-            status_label=statuses.get(row["status"], row["status"]),
-            version=row["current_number"],
-            stem=row["current_stem"] or "",
-            kind=row["current_kind"] or "",
-            kind_label=kinds.get(row["current_kind"], ""),
-            difficulty=row["current_difficulty"],
-            key_point_id=row["key_point_id"],
-            key_point_ordinal=row["key_point__ordinal"],
-            key_point_text=row["key_point__text"] or "",
-            in_quiz=row["in_quiz"],
+            **row_fields(row),
             sibling_position=row["sibling_position"],
             sibling_stem=row["sibling_stem"] or "",
         )

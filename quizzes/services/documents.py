@@ -16,11 +16,14 @@ no longer running and drops its results, so it never overwrites a newer job's wo
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q, QuerySet
@@ -45,7 +48,7 @@ from quizzes.models import (
 )
 from quizzes.models.banks import text_checksum
 from quizzes.models.generation import GENERATION_FAILURES, generation_failure_message
-from quizzes.selectors.documents import document_usage
+from quizzes.selectors.documents import document_duplicates, document_usage
 from quizzes.services.banks import (
     NewQuestion,
     document_create,
@@ -161,8 +164,118 @@ def _title_from(text: str) -> str:
     return first_line[:80] or str(_("Untitled document"))
 
 
-@transaction.atomic
+# A file read at a duplicate warning is held this long for its confirmation.
+PENDING_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class DocumentUpload:
+    """What ``document_upload`` did. With ``job``, the document was stored and its
+    generation queued. Otherwise nothing was stored, because the same text is already in
+    one of the owner's banks: in this one (``duplicate``, refused), or in others
+    (``elsewhere``), and the organizer has not yet confirmed with ``upload_anyway``; the
+    text of a file (``filename``) is then held under ``pending`` so that the
+    confirmation need not send the file again."""
+
+    job: GenerationJob | None = None
+    duplicate: SourceDocument | None = None
+    elsewhere: tuple[SourceDocument, ...] = ()
+    pending: str = ""
+    filename: str = ""
+
+
+@dataclass(frozen=True)
+class _Read:
+    text: str
+    title: str = ""
+    filename: str = ""
+
+
 def document_upload(
+    *,
+    bank: QuestionBank,
+    uploaded_by: User,
+    data: bytes | None = None,
+    filename: str = "",
+    text: str = "",
+    pending: str = "",
+    title: str = "",
+    language: str = AUTO_LANGUAGE,
+    upload_anyway: bool = False,
+) -> DocumentUpload:
+    """Add a document to ``bank``: the uploaded file's bytes (``data``, with its
+    ``filename``), else pasted ``text``, else the file held under ``pending`` at an
+    earlier duplicate warning. Its text is extracted and cleaned, refused when it is
+    unreadable or longer than the generator's budget (``ValidationError``, nothing is
+    stored), compared with the texts of the owner's documents, and stored with its
+    generation queued (``document_store``) unless ``DocumentUpload`` says why not.
+
+    The view and the API call this one service; the caller checks the file's size before
+    reading it (``upload_limits``), the extraction checks it again."""
+    read = _document_read(
+        bank=bank, user=uploaded_by, data=data, filename=filename, text=text, pending=pending
+    )
+    # Too long to generate from: refused before anything is saved.
+    document_text_check(text=read.text)
+    duplicates = document_duplicates(bank=bank, text=read.text)
+    if duplicates.in_bank is not None:
+        return DocumentUpload(duplicate=duplicates.in_bank)
+    if duplicates.elsewhere and not upload_anyway:
+        held = _pending_hold(bank=bank, user=uploaded_by, read=read) if read.filename else ""
+        return DocumentUpload(
+            elsewhere=tuple(duplicates.elsewhere), pending=held, filename=read.filename
+        )
+    job = document_store(
+        bank=bank,
+        uploaded_by=uploaded_by,
+        text=read.text,
+        title=title or read.title,
+        language=language,
+        original_filename=read.filename,
+    )
+    return DocumentUpload(job=job)
+
+
+def _document_read(
+    *, bank: QuestionBank, user: User, data: bytes | None, filename: str, text: str, pending: str
+) -> _Read:
+    if data is not None:
+        extracted = document_extract(data=data, filename=filename)
+        return _Read(extracted.text, extracted.title, filename)
+    if text.strip():
+        return _Read(pasted_text_clean(text))
+    if pending:
+        held = _pending_find(bank=bank, user=user, token=pending)
+        if held is None:
+            raise ValidationError(
+                _("The file read a moment ago is no longer held; choose it again."),
+                code="pending_expired",
+            )
+        return _Read(held["text"], held["title"], held["filename"])
+    raise ValidationError(_("Upload a file or paste the text."), code="nothing_given")
+
+
+def _pending_key(*, bank: QuestionBank, user: User, token: str) -> str:
+    return f"studyapp:document-pending:v1:{user.pk}:{bank.pk}:{token}"
+
+
+def _pending_hold(*, bank: QuestionBank, user: User, read: _Read) -> str:
+    """Hold a file's extracted text in the cache (not the database: nothing is saved
+    before the organizer confirms) and return the token that finds it again."""
+    token = secrets.token_urlsafe(18)
+    held = {"text": read.text, "title": read.title, "filename": read.filename}
+    cache.set(_pending_key(bank=bank, user=user, token=token), held, PENDING_SECONDS)
+    return token
+
+
+def _pending_find(*, bank: QuestionBank, user: User, token: str) -> dict | None:
+    if len(token) > 64:
+        return None
+    return cache.get(_pending_key(bank=bank, user=user, token=token))
+
+
+@transaction.atomic
+def document_store(
     *,
     bank: QuestionBank,
     uploaded_by: User,
@@ -171,7 +284,8 @@ def document_upload(
     language: str = AUTO_LANGUAGE,
     original_filename: str = "",
 ) -> GenerationJob:
-    """Store extracted text as a document of ``bank`` and queue its question generation.
+    """Store extracted text as a document of ``bank`` and queue its question generation
+    (the last step of ``document_upload``).
 
     The same text twice in a bank (whitespace aside) and a text over the generator's
     character budget are refused with a ``ValidationError``. The generation is handed on

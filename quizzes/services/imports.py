@@ -33,6 +33,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from quizzes.drafts import AnswerDraft, ChoiceDraft, QuestionDraft
+from quizzes.exports.questions import EXPORT_FORMATS
 from quizzes.formats import IMPORT_FORMATS, FormatRefused, read_upload
 from quizzes.formats.base import FormatIssue, ParsedQuestion, ParseResult
 from quizzes.models import (
@@ -44,7 +45,6 @@ from quizzes.models import (
     QuestionVersion,
     User,
 )
-from quizzes.selectors.exports import EXPORT_FORMATS
 from quizzes.services.banks import DRAFT_PROBLEMS, NewQuestion, questions_create_bulk
 from quizzes.services.documents import INGEST_MESSAGES, LenientParams
 

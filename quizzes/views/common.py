@@ -1,21 +1,71 @@
-"""Small pieces several organizer views share."""
+"""What several views share: the guards that find an object the signed-in person may
+manage (404 for anyone else, so that ids of other people's objects reveal nothing), and
+putting a service's refusal on a form or in the messages."""
 
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from quizzes.models import Assignment
-from quizzes.selectors.access import GroupAccess, group_access
+from quizzes.models import Assignment, QuestionBank, Quiz, StudyGroup
+from quizzes.selectors.access import GroupAccess, can_view_bank, group_access
+from quizzes.selectors.quizzes import can_edit_quiz, user_is_organizer
+from quizzes.signals import ORGANIZER_SESSION_KEY
+
+MANAGES = (GroupAccess.STAFF, GroupAccess.ORGANIZER)
+
+
+def organizer_required(view):
+    """Log-in required; anyone who is not an organizer (``user_is_organizer``) gets 404."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        is_organizer = user_is_organizer(request.user)
+        if request.session.get(ORGANIZER_SESSION_KEY) != is_organizer:
+            request.session[ORGANIZER_SESSION_KEY] = is_organizer
+        if not is_organizer:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def bank_or_404(request: HttpRequest, pk: int) -> QuestionBank:
+    """The bank ``pk`` if ``request.user`` may open it (its owner, or staff)."""
+    bank = get_object_or_404(QuestionBank.objects.select_related("owner"), pk=pk)
+    if not can_view_bank(request.user, bank):
+        raise Http404
+    return bank
+
+
+def quiz_or_404(request: HttpRequest, pk: int) -> Quiz:
+    """The quiz ``pk`` if ``request.user`` may edit it (its owner, or staff)."""
+    quiz = get_object_or_404(Quiz.objects.select_related("owner"), pk=pk)
+    if not can_edit_quiz(request.user, quiz):
+        raise Http404
+    return quiz
+
+
+def managed_group(request: HttpRequest, pk: int) -> StudyGroup:
+    """The group ``pk`` if ``request.user`` organizes it or a group above it (or is
+    staff)."""
+    group = get_object_or_404(StudyGroup.objects.select_related("parent"), pk=pk)
+    if group_access(user=request.user, group=group) not in MANAGES:
+        raise Http404
+    return group
 
 
 def managed_assignment(request: HttpRequest, pk: int) -> Assignment:
     """The assignment ``pk`` if ``request.user`` organizes its group or a group above it
-    (or is staff); 404 otherwise, so that ids of other groups' assignments reveal nothing."""
+    (or is staff)."""
     assignment = get_object_or_404(Assignment.objects.select_related("quiz", "group"), pk=pk)
-    if group_access(user=request.user, group=assignment.group) not in (
-        GroupAccess.STAFF,
-        GroupAccess.ORGANIZER,
-    ):
+    if group_access(user=request.user, group=assignment.group) not in MANAGES:
         raise Http404
     return assignment
 
@@ -28,3 +78,9 @@ def errors_to_form(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def say_error(request: HttpRequest, error: ValidationError) -> None:
+    """A service's refusal as error messages on the next page."""
+    for message in error.messages:
+        messages.error(request, message)
