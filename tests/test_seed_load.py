@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import Count, Prefetch, Sum
 
 from quizzes.grading import item_grade
+from quizzes.loadgen.seed import SAMPLE_DOCUMENT, seed_load, tree_shape
 from quizzes.models import (
     Assignment,
     AssignmentResult,
@@ -27,7 +28,6 @@ from quizzes.models import (
 )
 from quizzes.selectors.assignments import assignment_learners
 from quizzes.services.attempts import assignment_result_refresh, attempts_close_expired
-from quizzes.services.seed import SAMPLE_DOCUMENT, seed_load, tree_shape
 
 from . import factories
 
