@@ -12,4 +12,4 @@ ORGANIZER_SESSION_KEY = "studyapp_organizer"
 def remember_organizer(sender, request, user, **kwargs) -> None:
     """Note at log-in whether the user may author (``user_logged_in``)."""
     if request is not None and hasattr(request, "session"):
-        request.session[ORGANIZER_SESSION_KEY] = user_is_organizer(user)
+        request.session[ORGANIZER_SESSION_KEY] = user_is_organizer(user=user)

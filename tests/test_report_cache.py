@@ -230,9 +230,9 @@ class _PlainOnly(pickle.Unpickler):
 def test_cache_entries_are_plain_data_kept_for_a_day(organizer, learner, world):
     assignment = world["assignment"]
     take(assignment, learner, "green")
-    item_analysis(assignment)
-    item_analysis(assignment, which=AnalysedAttempts.ALL)
-    assignment_mastery(assignment)
+    item_analysis(assignment=assignment)
+    item_analysis(assignment=assignment, which=AnalysedAttempts.ALL)
+    assignment_mastery(assignment=assignment)
 
     stored = cache._cache  # LocMemCache keeps each value pickled
     keys = [key for key in stored if ":reports:" in key]

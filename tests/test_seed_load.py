@@ -154,7 +154,7 @@ def test_the_committee_assignment_is_finished_by_every_learner(loaded):
     assignment = Assignment.objects.get(pk=loaded.bench_assignment_id)
 
     assert assignment.group_id == loaded.committee_id
-    assert assignment_learners(assignment).count() == LEARNERS
+    assert assignment_learners(assignment=assignment).count() == LEARNERS
     assert assignment.attempts.exclude(state=Attempt.State.FINISHED).count() == 0
     assert assignment.results.filter(attempts_finished__gte=1).count() == LEARNERS
     assert assignment.results.filter(attempts_finished=2).exists()
@@ -168,7 +168,7 @@ def test_the_open_assignment_has_open_attempts_and_learners_not_started(loaded):
 
     assert current.attempts.filter(state=Attempt.State.IN_PROGRESS).exists()
     assert current.attempts.filter(state=Attempt.State.FINISHED).exists()
-    assert 0 < started < assignment_learners(current).count()
+    assert 0 < started < assignment_learners(assignment=current).count()
     upcoming = Assignment.objects.get(opens_at__gt=NOW)
     assert not upcoming.attempts.exists()
 

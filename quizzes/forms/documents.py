@@ -66,7 +66,7 @@ class DocumentUploadForm(forms.Form):
             )
         if upload and upload.size > document_services.upload_limits().max_bytes:
             # Refused before a byte is read.
-            raise document_services.upload_too_large(upload.size)
+            raise document_services.upload_too_large(size=upload.size)
         return cleaned
 
 

@@ -32,7 +32,7 @@ class GroupForm(forms.Form):
             ("", _("— none: a top group —")),
             *(
                 (str(group.pk), _INDENT * depth + group.name)
-                for group, depth in tree_order(parents)
+                for group, depth in tree_order(groups=parents)
             ),
         ]
 

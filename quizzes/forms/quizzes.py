@@ -199,7 +199,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, groups: list[StudyGroup], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        ordered = tree_order(groups)
+        ordered = tree_order(groups=groups)
         self.groups = {str(group.pk): group for group, _depth in ordered}
         self.depths = {str(group.pk): depth for group, depth in ordered}
         self.fields["groups"].choices = [

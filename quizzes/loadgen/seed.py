@@ -917,7 +917,7 @@ class _Builder:
                 break
         if any(a.finished_at is not None for a in attempts):
             figures = result_figures(
-                [a for a in attempts if a.finished_at is not None],
+                finished=[a for a in attempts if a.finished_at is not None],
                 first_started_at=min(a.started_at for a in attempts),
                 grading_method=quiz.grading_method,
                 pass_mark=quiz.pass_mark,

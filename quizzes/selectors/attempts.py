@@ -375,7 +375,7 @@ def _screen(item: AttemptItem, *, total: int, outcome: ItemOutcome | None) -> Qu
     )
 
 
-def immediate_feedback(attempt: Attempt) -> bool:
+def immediate_feedback(*, attempt: Attempt) -> bool:
     return attempt.assignment.quiz.feedback_timing == Quiz.FeedbackTiming.IMMEDIATE
 
 
@@ -387,7 +387,7 @@ def question_screen(*, attempt: Attempt, position: int, total: int) -> QuestionS
     if item is None:
         return None
     outcome = None
-    if item.checked_at is not None and immediate_feedback(attempt):
+    if item.checked_at is not None and immediate_feedback(attempt=attempt):
         item = _items(attempt, with_key=True).get(pk=item.pk)
         outcome = _outcome(item)
     return _screen(item, total=total, outcome=outcome)

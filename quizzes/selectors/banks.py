@@ -45,14 +45,15 @@ def bank_list_page(*, user: User, page_number: str | int | None) -> Page:
     annotated with ``question_count``, ``published_count`` and ``document_count``.
     Two queries (count, page)."""
     banks = (
-        banks_visible_to(user)
+        banks_visible_to(user=user)
         .select_related("owner")
         .annotate(
-            question_count=count_related(Question.objects.all(), outer_field="bank"),
+            question_count=count_related(queryset=Question.objects.all(), outer_field="bank"),
             published_count=count_related(
-                Question.objects.filter(status=Question.Status.PUBLISHED), outer_field="bank"
+                queryset=Question.objects.filter(status=Question.Status.PUBLISHED),
+                outer_field="bank",
             ),
-            document_count=count_related(SourceDocument.objects.all(), outer_field="bank"),
+            document_count=count_related(queryset=SourceDocument.objects.all(), outer_field="bank"),
         )
         .order_by("title", "pk")
     )
@@ -142,7 +143,7 @@ ROW_COLUMNS = (
 )
 
 
-def summary_fields(row: dict) -> dict:
+def summary_fields(*, row: dict) -> dict:
     """``QuestionSummary`` fields from a ``values()`` row holding ``SUMMARY_COLUMNS``."""
     return {
         "pk": row["pk"],
@@ -155,11 +156,11 @@ def summary_fields(row: dict) -> dict:
     }
 
 
-def row_fields(row: dict) -> dict:
+def row_fields(*, row: dict) -> dict:
     """``QuestionRow`` fields from a ``values()`` row holding ``ROW_COLUMNS`` (and
     ``in_quiz`` when it was annotated)."""
     return {
-        **summary_fields(row),
+        **summary_fields(row=row),
         "bank_id": row["bank_id"],
         "bank_title": row["bank__title"],
         "difficulty": row["current_difficulty"],
@@ -170,7 +171,7 @@ def row_fields(row: dict) -> dict:
     }
 
 
-def with_current_version(questions: QuerySet[Question]) -> QuerySet[Question]:
+def with_current_version(*, questions: QuerySet[Question]) -> QuerySet[Question]:
     """Annotate ``current_number``, ``current_stem``, ``current_kind`` and
     ``current_difficulty`` from each question's newest version (correlated subqueries)."""
     newest = QuestionVersion.objects.newest_for()
@@ -195,7 +196,7 @@ def questions_matching(
         if isinstance(banks, QuerySet)
         else Q(bank_id__in=list(banks))
     )
-    questions = with_current_version(Question.objects.filter(bank_filter))
+    questions = with_current_version(questions=Question.objects.filter(bank_filter))
     if filters.bank is not None:
         questions = questions.filter(bank_id=filters.bank)
     if filters.status:
@@ -232,7 +233,7 @@ def question_rows_page(
         )
         columns.append("in_quiz")
     page = Paginator(questions.values(*columns), per_page).get_page(page_number)
-    page.object_list = [QuestionRow(**row_fields(row)) for row in page.object_list]
+    page.object_list = [QuestionRow(**row_fields(row=row)) for row in page.object_list]
     return page
 
 
@@ -240,11 +241,11 @@ def bank_question_page(*, bank: QuestionBank, page_number: str | int | None) -> 
     """One page of the bank's questions, oldest first; ``object_list`` holds
     ``QuestionSummary`` rows. Two queries (count, page); a page number out of range gives
     the last page."""
-    questions = with_current_version(Question.objects.filter(bank=bank)).order_by("pk")
+    questions = with_current_version(questions=Question.objects.filter(bank=bank)).order_by("pk")
     page = Paginator(questions.values(*SUMMARY_COLUMNS), BANK_QUESTIONS_PER_PAGE).get_page(
         page_number
     )
-    page.object_list = [QuestionSummary(**summary_fields(row)) for row in page.object_list]
+    page.object_list = [QuestionSummary(**summary_fields(row=row)) for row in page.object_list]
     return page
 
 

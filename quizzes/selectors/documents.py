@@ -84,7 +84,7 @@ def text_segments(*, text: str, key_points: list[KeyPoint]) -> list[Segment]:
     return segments
 
 
-def job_progress(job: GenerationJob | None) -> dict:
+def job_progress(*, job: GenerationJob | None) -> dict:
     """The JSON the document page polls. ``error`` is the failure reason in the reader's
     language (empty unless the job failed), ``error_code`` its code."""
     if job is None:

@@ -41,7 +41,7 @@ from .access import group_ids_with_ancestors
 DUE_SOON = timedelta(hours=48)
 
 
-def count_related(queryset: QuerySet, *, outer_field: str) -> Coalesce:
+def count_related(*, queryset: QuerySet, outer_field: str) -> Coalesce:
     """``COUNT(*)`` of ``queryset`` rows whose ``outer_field`` is the outer row's pk, as a
     correlated subquery: counting several relations this way multiplies no rows."""
     counted = (
@@ -188,9 +188,9 @@ def organized_groups(*, user: User) -> QuerySet[StudyGroup]:
         )
         .annotate(
             parent_name=F("parent__name"),
-            member_count=count_related(Membership.objects.all(), outer_field="group"),
-            child_count=count_related(StudyGroup.objects.all(), outer_field="parent"),
-            assignment_count=count_related(Assignment.objects.all(), outer_field="group"),
+            member_count=count_related(queryset=Membership.objects.all(), outer_field="group"),
+            child_count=count_related(queryset=StudyGroup.objects.all(), outer_field="parent"),
+            assignment_count=count_related(queryset=Assignment.objects.all(), outer_field="group"),
         )
         .order_by("name", "pk")
     )
@@ -202,8 +202,8 @@ def owned_banks(*, user: User) -> QuerySet[QuestionBank]:
     return (
         QuestionBank.objects.filter(owner=user)
         .annotate(
-            question_count=count_related(Question.objects.all(), outer_field="bank"),
-            document_count=count_related(SourceDocument.objects.all(), outer_field="bank"),
+            question_count=count_related(queryset=Question.objects.all(), outer_field="bank"),
+            document_count=count_related(queryset=SourceDocument.objects.all(), outer_field="bank"),
         )
         .order_by("title", "pk")
     )
@@ -238,7 +238,9 @@ def group_children(*, group: StudyGroup) -> QuerySet[StudyGroup]:
     """The groups directly below ``group``, with ``member_count``. One query."""
     return (
         StudyGroup.objects.filter(parent=group)
-        .annotate(member_count=count_related(Membership.objects.all(), outer_field="group"))
+        .annotate(
+            member_count=count_related(queryset=Membership.objects.all(), outer_field="group")
+        )
         .order_by("name", "pk")
     )
 
@@ -252,6 +254,8 @@ def bank_documents(*, bank: QuestionBank) -> QuerySet[SourceDocument]:
     return (
         SourceDocument.objects.filter(bank=bank)
         .only("pk", "bank_id", "title", "original_filename", "source", "language", "created_at")
-        .annotate(key_point_count=count_related(KeyPoint.objects.all(), outer_field="document"))
+        .annotate(
+            key_point_count=count_related(queryset=KeyPoint.objects.all(), outer_field="document")
+        )
         .order_by("-created_at", "-pk")
     )

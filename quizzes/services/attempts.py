@@ -639,7 +639,7 @@ def attempts_close_expired(*, now: datetime | None = None) -> int:
 
 
 def result_figures(
-    finished: list, *, first_started_at: datetime | None, grading_method: str, pass_mark: Decimal
+    *, finished: list, first_started_at: datetime | None, grading_method: str, pass_mark: Decimal
 ) -> dict:
     """A learner's ``AssignmentResult`` figures from their finished attempts (anything with
     ``number``, ``score``, ``max_score``, ``started_at``, ``finished_at``) by the quiz's
@@ -707,7 +707,7 @@ def assignment_result_refresh(*, assignment: Assignment, user: User) -> Assignme
         assignment=assignment,
         user=user,
         defaults=result_figures(
-            finished,
+            finished=finished,
             first_started_at=first_started,
             grading_method=quiz.grading_method,
             pass_mark=quiz.pass_mark,

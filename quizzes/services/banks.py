@@ -59,7 +59,7 @@ DRAFT_PROBLEMS = {
 }
 
 
-def quality_score(value: float | None) -> float | None:
+def quality_score(*, value: float | None) -> float | None:
     """A generator's quality score as stored: within 0..1, ``None`` when missing or not a
     number (the database refuses anything outside 0..1)."""
     if value is None or math.isnan(value):
@@ -67,7 +67,7 @@ def quality_score(value: float | None) -> float | None:
     return min(1.0, max(0.0, float(value)))
 
 
-def draft_validate(draft: QuestionDraft) -> None:
+def draft_validate(*, draft: QuestionDraft) -> None:
     """Raise ``ValidationError`` with a readable message for each problem of the draft."""
     problems = draft.problems()
     if problems:
@@ -164,7 +164,7 @@ def question_create(
 
     The draft's quality score and reasons (set by the generator) are kept on the question,
     with ``review_rank``, its rank in its document, in the same INSERT."""
-    draft_validate(draft)
+    draft_validate(draft=draft)
     _key_point_check(bank=bank, key_point=key_point)
     question = Question(
         bank=bank,
@@ -172,7 +172,7 @@ def question_create(
         status=status,
         key_point=key_point,
         created_by=created_by,
-        quality=quality_score(draft.quality),
+        quality=quality_score(value=draft.quality),
         quality_reasons=[str(code) for code in draft.quality_reasons],
         review_rank=review_rank,
     )
@@ -186,7 +186,7 @@ def question_create(
 def question_edit(*, question: Question, draft: QuestionDraft, edited_by: User) -> QuestionVersion:
     """Record an edit as a new version. Past versions — and every attempt item that points
     at one — stay exactly as they were. An edit that changes nothing adds no version."""
-    draft_validate(draft)
+    draft_validate(draft=draft)
     # Lock the question so two simultaneous edits get consecutive numbers.
     question = Question.objects.select_for_update().get(pk=question.pk)
     current = question.versions.order_by("-number").first()
@@ -222,7 +222,7 @@ def question_update(
     changed, see ``question_edit``), its key point and, when given, its status.
 
     Returns the current version and whether this edit created it."""
-    draft_validate(draft)
+    draft_validate(draft=draft)
     _key_point_check(bank=question.bank, key_point=key_point)
     locked = Question.objects.select_for_update().get(pk=question.pk)
     before = locked.versions.aggregate(n=Max("number"))["n"] or 0
@@ -318,6 +318,7 @@ class NewQuestion:
 
 
 def drafts_sorted_out(
+    *,
     drafts: Iterable[QuestionDraft],
 ) -> tuple[list[QuestionDraft], list[tuple[QuestionDraft, list[str]]]]:
     """The sound drafts, and the others with their problems (``QuestionDraft.problems()``
@@ -363,7 +364,7 @@ def questions_create_bulk(
         [
             (
                 *(bank.pk, origin, status, entry.key_point_id, batch, user, now, now),
-                quality_score(entry.draft.quality),
+                quality_score(value=entry.draft.quality),
                 json.dumps([str(code) for code in entry.draft.quality_reasons]),
                 entry.review_rank,
                 # No database default for these (migration 0007): say them.

@@ -104,7 +104,7 @@ class LenientParams(dict):
         return "?"
 
 
-def ingest_error_message(error: IngestError) -> str:
+def ingest_error_message(*, error: IngestError) -> str:
     """The refusal as a sentence in the user's language."""
     template = INGEST_MESSAGES.get(error.code)
     if template is None:
@@ -116,7 +116,7 @@ def upload_limits() -> IngestLimits:
     return IngestLimits(max_bytes=settings.STUDYAPP_UPLOAD_MAX_BYTES)
 
 
-def upload_too_large(size: int) -> ValidationError:
+def upload_too_large(*, size: int) -> ValidationError:
     """The refusal for a file over the size limit, found before the file is read."""
     return ValidationError(
         INGEST_MESSAGES["too_large"],
@@ -148,10 +148,10 @@ def document_extract(*, data: bytes, filename: str) -> Extracted:
     try:
         return extract(data, filename, limits=upload_limits())
     except IngestError as error:
-        raise ValidationError(ingest_error_message(error), code=error.code) from error
+        raise ValidationError(ingest_error_message(error=error), code=error.code) from error
 
 
-def pasted_text_clean(text: str) -> str:
+def pasted_text_clean(*, text: str) -> str:
     """Clean pasted text; refuses text that is empty once cleaned. Writes nothing."""
     cleaned = clean_text(text)
     if not cleaned.strip():
@@ -243,7 +243,7 @@ def _document_read(
         extracted = document_extract(data=data, filename=filename)
         return _Read(extracted.text, extracted.title, filename)
     if text.strip():
-        return _Read(pasted_text_clean(text))
+        return _Read(pasted_text_clean(text=text))
     if pending:
         held = _pending_find(bank=bank, user=user, token=pending)
         if held is None:
@@ -493,17 +493,17 @@ def _stale_since(cutoff: datetime) -> Q:
     )
 
 
-def generation_stale_cutoff(now: datetime | None = None) -> datetime:
+def generation_stale_cutoff(*, now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - timedelta(seconds=settings.STUDYAPP_GENERATION_STALE_SECONDS)
 
 
-def generation_job_is_stale(job: GenerationJob, *, now: datetime | None = None) -> bool:
+def generation_job_is_stale(*, job: GenerationJob, now: datetime | None = None) -> bool:
     """Whether a job read a moment ago looks stale (no query); the pages use it to decide
     whether to call ``generation_jobs_fail_stale`` at all."""
     if job.status not in ACTIVE:
         return False
     last = job.heartbeat_at or job.started_at or job.created_at
-    return last < generation_stale_cutoff(now)
+    return last < generation_stale_cutoff(now=now)
 
 
 def generation_jobs_fail_stale(
@@ -518,7 +518,7 @@ def generation_jobs_fail_stale(
     ``manage.py fail_stale_generation_jobs`` from cron, and for one document whenever its
     page or progress is read."""
     jobs = GenerationJob.objects.filter(status__in=ACTIVE).filter(
-        _stale_since(generation_stale_cutoff(now))
+        _stale_since(generation_stale_cutoff(now=now))
     )
     if document is not None:
         jobs = jobs.filter(document=document)
@@ -600,7 +600,7 @@ def _results_save(*, job: GenerationJob, result: GenerationResult) -> int:
         for point in result.key_points
     )
     point_ids = {point.ordinal: point.pk for point in key_points}
-    drafts, refused = drafts_sorted_out(result.drafts)
+    drafts, refused = drafts_sorted_out(drafts=result.drafts)
     for draft, problems in refused:
         logger.warning("Generated draft skipped (%s): %s", problems, draft.stem[:80])
     # Each draft's rank rides in its question's INSERT; all of them in a few statements.
@@ -608,7 +608,7 @@ def _results_save(*, job: GenerationJob, result: GenerationResult) -> int:
         bank=document.bank,
         new=[
             NewQuestion(draft, point_ids.get(draft.key_point_ordinal), review_rank=rank)
-            for draft, rank in zip(drafts, review_ranks(drafts), strict=True)
+            for draft, rank in zip(drafts, review_ranks(drafts=drafts), strict=True)
         ],
         created_by=job.created_by,
         origin=Question.Origin.GENERATED,
@@ -617,11 +617,11 @@ def _results_save(*, job: GenerationJob, result: GenerationResult) -> int:
     return len(drafts)
 
 
-def review_ranks(drafts: list[QuestionDraft]) -> list[int]:
+def review_ranks(*, drafts: list[QuestionDraft]) -> list[int]:
     """Each draft's rank within its document, in the drafts' order: 1 for the best quality
     score; drafts without a score after every scored one; ties (and unscored drafts) in
     the generator's order."""
-    scores = [quality_score(draft.quality) for draft in drafts]
+    scores = [quality_score(value=draft.quality) for draft in drafts]
     order = sorted(
         range(len(drafts)),
         key=lambda index: (scores[index] is None, -(scores[index] or 0.0), index),

@@ -70,7 +70,7 @@ def _check_parent(*, group: StudyGroup | None, parent: StudyGroup | None, user: 
     if (
         group is not None
         and group.pk is not None
-        and StudyGroup.objects.filter(pk=parent.pk, id__in=subtree_ids(group.pk)).exists()
+        and StudyGroup.objects.filter(pk=parent.pk, id__in=subtree_ids(group_ids=group.pk)).exists()
     ):
         raise ValidationError(
             {"parent": _("A group cannot be placed under itself or one of its sub-groups.")},
@@ -119,7 +119,7 @@ def group_update(
     # chain), so the second waits and then sees the first move in its cycle check.
     on_the_way = Q(pk=group.pk)
     if parent is not None:
-        on_the_way |= Q(pk__in=ancestor_ids(parent.pk))
+        on_the_way |= Q(pk__in=ancestor_ids(group_id=parent.pk))
     list(StudyGroup.objects.select_for_update().filter(on_the_way).order_by("pk"))
     current_parent_id = (
         StudyGroup.objects.filter(pk=group.pk).values_list("parent_id", flat=True).get()
@@ -396,7 +396,7 @@ def reminder_emails_send(*, subject: str, body: str, addresses: list[str]) -> in
     return get_connection().send_messages(messages) or 0
 
 
-def reminder_default_message(assignment: Assignment) -> str:
+def reminder_default_message(*, assignment: Assignment) -> str:
     due = formats.date_format(timezone.localtime(assignment.due_at), "DATETIME_FORMAT")
     # The due time comes first: a time format may end in a full stop ("p.m.").
     return _("Due %(due)s: please finish the quiz “%(quiz)s”.") % {
@@ -423,7 +423,7 @@ def assignment_remind(
     """
     now = now or timezone.now()
     _require_manager(sent_by, assignment.group)
-    text = message.strip() or reminder_default_message(assignment)
+    text = message.strip() or reminder_default_message(assignment=assignment)
     with transaction.atomic():
         # One reminder at a time per assignment: a double click waits here, then sees the
         # first click's notices and is refused.

@@ -415,7 +415,7 @@ def _parse(
 ) -> ImportPreview:
     """Read the file: its format and its rows. Bank-independent; writes nothing."""
     import_check_size(size=len(data))
-    checksum = checksum or file_checksum(data)
+    checksum = checksum or file_checksum(data=data)
     result = _cached(checksum, chosen) if chosen else None
     fmt = chosen
     if result is None:
@@ -444,7 +444,7 @@ def import_read(
     return preview
 
 
-def file_checksum(data: bytes) -> str:
+def file_checksum(*, data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
@@ -477,7 +477,7 @@ def import_upload(
     Raises ``ImportRefused`` (nothing written) for a refused file or a file already
     imported into ``bank``. Uploading the file of a batch still pending returns that batch."""
     import_check_size(size=len(data))
-    checksum = file_checksum(data)
+    checksum = file_checksum(data=data)
     earlier = _earlier_import(bank=bank, checksum=checksum)
     if earlier is not None:
         raise _already_imported(earlier)

@@ -285,7 +285,7 @@ def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
         question, version = question_for_editing(pk=pk)
     except Question.DoesNotExist:
         raise Http404 from None
-    if not can_view_bank(request.user, question.bank):
+    if not can_view_bank(user=request.user, bank=question.bank):
         raise Http404
     current = version_to_draft(version) if version else None
     return _question_editor(
@@ -302,7 +302,7 @@ def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def question_status(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(Question.objects.select_related("bank"), pk=pk)
-    if not can_view_bank(request.user, question.bank):
+    if not can_view_bank(user=request.user, bank=question.bank):
         raise Http404
     form = QuestionStatusForm(request.POST)
     if not form.is_valid():
@@ -320,7 +320,7 @@ def question_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def question_history_view(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(Question.objects.select_related("bank"), pk=pk)
-    if not can_view_bank(request.user, question.bank):
+    if not can_view_bank(user=request.user, bank=question.bank):
         raise Http404
     return render(
         request,

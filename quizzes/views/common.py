@@ -26,7 +26,7 @@ def organizer_required(view):
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        is_organizer = user_is_organizer(request.user)
+        is_organizer = user_is_organizer(user=request.user)
         if request.session.get(ORGANIZER_SESSION_KEY) != is_organizer:
             request.session[ORGANIZER_SESSION_KEY] = is_organizer
         if not is_organizer:
@@ -39,7 +39,7 @@ def organizer_required(view):
 def bank_or_404(request: HttpRequest, pk: int) -> QuestionBank:
     """The bank ``pk`` if ``request.user`` may open it (its owner, or staff)."""
     bank = get_object_or_404(QuestionBank.objects.select_related("owner"), pk=pk)
-    if not can_view_bank(request.user, bank):
+    if not can_view_bank(user=request.user, bank=bank):
         raise Http404
     return bank
 
@@ -47,7 +47,7 @@ def bank_or_404(request: HttpRequest, pk: int) -> QuestionBank:
 def quiz_or_404(request: HttpRequest, pk: int) -> Quiz:
     """The quiz ``pk`` if ``request.user`` may edit it (its owner, or staff)."""
     quiz = get_object_or_404(Quiz.objects.select_related("owner"), pk=pk)
-    if not can_edit_quiz(request.user, quiz):
+    if not can_edit_quiz(user=request.user, quiz=quiz):
         raise Http404
     return quiz
 

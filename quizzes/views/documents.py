@@ -48,7 +48,7 @@ def _document_or_404(request: HttpRequest, pk: int, *, with_text: bool = True) -
     if not with_text:
         documents = documents.defer("text")
     document = get_object_or_404(documents, pk=pk)
-    if not can_view_bank(request.user, document.bank):
+    if not can_view_bank(user=request.user, bank=document.bank):
         raise Http404
     return document
 
@@ -102,7 +102,7 @@ def _latest_job(document: SourceDocument) -> GenerationJob | None:
     """The document's latest job, failed first if it is stale (the embedded set-up has no
     periodic check; this costs no query unless the job looks stale)."""
     job = document_latest_job(document=document)
-    if job is not None and document_services.generation_job_is_stale(job):
+    if job is not None and document_services.generation_job_is_stale(job=job):
         document_services.generation_jobs_fail_stale(document=document)
         job.refresh_from_db()
     return job
@@ -138,7 +138,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def document_progress(request: HttpRequest, pk: int) -> JsonResponse:
     """The latest generation job's state as JSON, polled by the document page."""
     document = _document_or_404(request, pk, with_text=False)
-    response = JsonResponse(job_progress(_latest_job(document)))
+    response = JsonResponse(job_progress(job=_latest_job(document)))
     response["Cache-Control"] = "no-store"
     return response
 

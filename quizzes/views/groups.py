@@ -51,7 +51,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "quizzes/group_list.html",
-        {"tree": group_tree(managed_groups(user=request.user))},
+        {"tree": group_tree(groups=managed_groups(user=request.user))},
     )
 
 

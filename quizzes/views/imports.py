@@ -36,7 +36,7 @@ XLSX = EXPORT_FORMATS["xlsx"].content_type
 
 def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
     batch = get_object_or_404(ImportBatch.objects.select_related("bank__owner"), pk=pk)
-    if not can_view_bank(request.user, batch.bank):
+    if not can_view_bank(user=request.user, bank=batch.bank):
         raise Http404
     return batch
 

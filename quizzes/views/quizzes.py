@@ -92,7 +92,7 @@ def quiz_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _rule_form(request: HttpRequest, data=None) -> RuleForm:
-    banks = list(banks_visible_to(request.user).order_by("title", "pk"))
+    banks = list(banks_visible_to(user=request.user).order_by("title", "pk"))
     key_points = key_points_of_banks(bank_ids=[b.pk for b in banks])
     return RuleForm(data, banks=banks, key_points=key_points)
 
@@ -117,9 +117,9 @@ def _builder(
             "quiz": quiz,
             "time_limit_minutes": QuizForm.initial_from(quiz)["time_limit_minutes"],
             "rows": rows,
-            "total_points": plain_number(quiz_total_points(rows)),
-            "question_count": quiz_question_count(rows),
-            "sibling_conflicts": quiz_sibling_conflicts(rows),
+            "total_points": plain_number(quiz_total_points(rows=rows)),
+            "question_count": quiz_question_count(rows=rows),
+            "sibling_conflicts": quiz_sibling_conflicts(rows=rows),
             "rule_form": rule_form or _rule_form(request),
             "rule_check": rule_check,
             "rule_check_text": rule_match_text(rule_check) if rule_check is not None else "",
@@ -142,7 +142,7 @@ def quiz_add_questions(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the question picker (search and filters over the organizer's banks). POST:
     add the ticked questions."""
     quiz = quiz_or_404(request, pk)
-    banks = list(banks_visible_to(request.user).order_by("title", "pk"))
+    banks = list(banks_visible_to(user=request.user).order_by("title", "pk"))
     if request.method == "POST":
         # Only questions of banks the organizer may open can be added.
         allowed = list(

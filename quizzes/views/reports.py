@@ -76,14 +76,14 @@ def _which(request: HttpRequest) -> str:
 def assignment_report(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = managed_assignment(request, pk)
     now = timezone.now()
-    summary = assignment_summary(assignment, now=now)
-    sort = member_sort(request.GET.get("sort"))
-    paginator = Paginator(report_member_rows(assignment, sort=sort), MEMBERS_PER_PAGE)
+    summary = assignment_summary(assignment=assignment, now=now)
+    sort = member_sort(value=request.GET.get("sort"))
+    paginator = Paginator(report_member_rows(assignment=assignment, sort=sort), MEMBERS_PER_PAGE)
     # The summary has just counted these same rows; spare the database a second count.
     paginator.count = summary.learners
     page = paginator.get_page(request.GET.get("page"))
     for row in page:
-        row.status = learner_status(row)
+        row.status = learner_status(row=row)
         row.time_text = duration_text(row.time_spent) if row.time_spent else ""
     histogram = charts.histogram_chart(
         [b.count for b in summary.histogram],
@@ -106,7 +106,7 @@ def assignment_report(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "assignment": assignment,
             "summary": summary,
-            "subgroups": assignment_subgroup_rows(assignment),
+            "subgroups": assignment_subgroup_rows(assignment=assignment),
             "page_obj": page,
             "columns": _member_columns(sort),
             "sort": sort,
@@ -123,7 +123,7 @@ def assignment_report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def assignment_mastery_report(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = managed_assignment(request, pk)
-    rows, unlinked = assignment_mastery(assignment)
+    rows, unlinked = assignment_mastery(assignment=assignment)
     return render(
         request,
         "quizzes/report_mastery.html",
@@ -141,7 +141,7 @@ def assignment_items_report(request: HttpRequest, pk: int) -> HttpResponse:
         "quizzes/report_items.html",
         {
             "assignment": assignment,
-            "items": item_analysis(assignment, which=which),
+            "items": item_analysis(assignment=assignment, which=which),
             "which": which,
             "query": f"?{urlencode({'attempts': which})}"
             if which != AnalysedAttempts.FIRST
@@ -159,10 +159,12 @@ def assignment_report_export(request: HttpRequest, pk: int, table: str, fmt: str
     of attempts carry over."""
     assignment = managed_assignment(request, pk)
     if table == "members":
-        sheets = [member_sheet(assignment, sort=member_sort(request.GET.get("sort")))]
+        sheets = [
+            member_sheet(assignment=assignment, sort=member_sort(value=request.GET.get("sort")))
+        ]
         name = _("members")
     elif table == "items":
-        sheets = item_sheets(assignment, which=_which(request))
+        sheets = item_sheets(assignment=assignment, which=_which(request))
         name = _("item analysis")
     else:
         raise Http404
@@ -178,7 +180,7 @@ def assignment_report_export(request: HttpRequest, pk: int, table: str, fmt: str
 @require_safe
 def group_report(request: HttpRequest, pk: int) -> HttpResponse:
     group = managed_group(request, pk)
-    points = group_trend(group)
+    points = group_trend(group=group)
     chart = charts.trend_chart(
         [str(index) for index, _point in enumerate(points, start=1)],
         [point.completion for point in points],

@@ -19,11 +19,11 @@ from quizzes.models import (
 T = TypeVar("T")
 
 
-def as_float(value) -> float | None:
+def as_float(*, value) -> float | None:
     return None if value is None else float(value)
 
 
-def share(part: int, whole: int) -> float | None:
+def share(*, part: int, whole: int) -> float | None:
     """``part`` of ``whole`` in percent, or ``None`` when there is nothing to divide."""
     return part * 100.0 / whole if whole else None
 
@@ -55,7 +55,7 @@ WHERE a.assignment_id = %(assignment)s AND a.state = %(finished)s
 """
 
 
-def finished_fingerprint(assignment: Assignment) -> tuple[str, ...]:
+def finished_fingerprint(*, assignment: Assignment) -> tuple[str, ...]:
     """What the figures over an assignment's finished attempts are computed from, in one
     query. It changes whenever an input does:
 
@@ -79,7 +79,7 @@ def finished_fingerprint(assignment: Assignment) -> tuple[str, ...]:
     return tuple("" if value is None else str(value) for value in row)
 
 
-def cached(key: str, fingerprint: tuple[str, ...], compute: Callable[[], T]) -> T:
+def cached(*, key: str, fingerprint: tuple[str, ...], compute: Callable[[], T]) -> T:
     """``compute()``, or what it returned before for the same ``fingerprint``. The caller
     reads the fingerprint before computing, so an entry never holds older data than its
     fingerprint says."""

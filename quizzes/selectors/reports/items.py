@@ -43,7 +43,7 @@ class AnalysedAttempts(TextChoices):
     ALL = "all", _("all finished attempts")
 
 
-def analysed_attempts(assignment: Assignment, which: str) -> QuerySet[Attempt]:
+def analysed_attempts(*, assignment: Assignment, which: str) -> QuerySet[Attempt]:
     """The finished attempts an item analysis reads: all of them, or each learner's first
     finished one (the default, as Moodle's; later attempts are taken after seeing
     feedback)."""
@@ -68,7 +68,7 @@ class ChoiceStats:
 
     @property
     def pick_rate(self) -> float | None:
-        return share(self.picked, self.shown)
+        return share(part=self.picked, whole=self.shown)
 
 
 @dataclass
@@ -236,7 +236,7 @@ def _item_figures(assignment: Assignment, which: str) -> tuple[list[tuple], list
     """What ``item_analysis`` caches: ``(question, position, n, facility, sd,
     discrimination, efficiency)`` per question in quiz order, and ``(question, choice,
     text, is correct, ordinal, version number, shown, picked)`` per choice. Two queries."""
-    attempts = analysed_attempts(assignment, which).values("id", "score")
+    attempts = analysed_attempts(assignment=assignment, which=which).values("id", "score")
     attempts_sql, params = attempts.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(_ITEM_STATS_SQL.format(attempts=attempts_sql), params)
@@ -262,7 +262,7 @@ def _item_figures(assignment: Assignment, which: str) -> tuple[list[tuple], list
 
 
 def item_analysis(
-    assignment: Assignment, *, which: str = AnalysedAttempts.FIRST
+    *, assignment: Assignment, which: str = AnalysedAttempts.FIRST
 ) -> list[ItemStats]:
     """Moodle's item statistics for every question of the assignment's analysed attempts
     (``analysed_attempts``), in quiz order, with the pick counts of every choice shown.
@@ -270,11 +270,13 @@ def item_analysis(
     The figures are cached per assignment and choice of attempts (``finished_fingerprint``);
     the questions' current stems are read fresh (a new version changes them). Two queries
     (the fingerprint, the stems), and two more when the figures are recomputed."""
-    fingerprint = finished_fingerprint(assignment)
+    fingerprint = finished_fingerprint(assignment=assignment)
     if fingerprint[0] == "0":
         return []
     stat_rows, choice_rows = cached(
-        f"items:{assignment.pk}:{which}", fingerprint, lambda: _item_figures(assignment, which)
+        key=f"items:{assignment.pk}:{which}",
+        fingerprint=fingerprint,
+        compute=lambda: _item_figures(assignment, which),
     )
     stats = {
         q: ItemStats(
@@ -314,10 +316,10 @@ def item_analysis(
 # --- The item analysis as sheets ---------------------------------------------------
 
 
-def item_sheets(assignment: Assignment, *, which: str = AnalysedAttempts.FIRST) -> list[Sheet]:
+def item_sheets(*, assignment: Assignment, which: str = AnalysedAttempts.FIRST) -> list[Sheet]:
     """The item analysis: one row per question, then one row per choice shown. Three
     queries (see ``item_analysis``)."""
-    items = item_analysis(assignment, which=which)
+    items = item_analysis(assignment=assignment, which=which)
     questions = Sheet(
         gettext("Questions"),
         [

@@ -69,7 +69,7 @@ def _question_totals(assignment: Assignment) -> list[tuple[int, float, float, in
     )
 
 
-def assignment_mastery(assignment: Assignment) -> tuple[list[KeyPointMastery], KeyPointMastery]:
+def assignment_mastery(*, assignment: Assignment) -> tuple[list[KeyPointMastery], KeyPointMastery]:
     """Mastery per key point across the assignment's finished attempts, weakest first,
     each with its source passage (the document's text between the key point's offsets,
     cut out by the database). Also the row of questions linked to no key point.
@@ -78,13 +78,15 @@ def assignment_mastery(assignment: Assignment) -> tuple[list[KeyPointMastery], K
     question is linked to, and the passages, are read fresh. Two queries (the fingerprint;
     the questions with their key points), and one more when the totals are recomputed."""
     unlinked = KeyPointMastery(key_point=None, score=0.0, points=0.0, answers=0, questions=0)
-    fingerprint = finished_fingerprint(assignment)
+    fingerprint = finished_fingerprint(assignment=assignment)
     if fingerprint[0] == "0":
         return [], unlinked
     per_question = {
         question_id: (score, points, answers)
         for question_id, score, points, answers in cached(
-            f"mastery:{assignment.pk}", fingerprint, lambda: _question_totals(assignment)
+            key=f"mastery:{assignment.pk}",
+            fingerprint=fingerprint,
+            compute=lambda: _question_totals(assignment),
         )
     }
     questions = (

@@ -63,7 +63,7 @@ def _finished() -> Q:
     return Q(attempts_finished__gt=0)
 
 
-def report_learners(assignment: Assignment) -> QuerySet[User]:
+def report_learners(*, assignment: Assignment) -> QuerySet[User]:
     """Everyone the assignment's report is about, one row per learner: the active members
     of its group's subtree, and anyone else with an attempt on it (former members).
 
@@ -79,7 +79,7 @@ def report_learners(assignment: Assignment) -> QuerySet[User]:
     # SQL: a join condition takes no queryset).
     in_subtree = Q(
         memberships__in=RawSQL(
-            *assignment_memberships(assignment).values("pk").query.sql_with_params()
+            *assignment_memberships(assignment=assignment).values("pk").query.sql_with_params()
         )
     )
     memberships = Count("membership", distinct=True)
@@ -138,7 +138,7 @@ MEMBER_SORTS = {
 }
 
 
-def member_sort(value: str | None) -> str:
+def member_sort(*, value: str | None) -> str:
     """``value`` if it names a sortable column (``-`` in front for descending), else
     ``"name"``."""
     if value and value.removeprefix("-") in MEMBER_SORTS:
@@ -150,17 +150,17 @@ def member_sort(value: str | None) -> str:
 EXPORT_CHUNK_SIZE = 2000
 
 
-def report_member_rows(assignment: Assignment, *, sort: str = "name") -> QuerySet[User]:
+def report_member_rows(*, assignment: Assignment, sort: str = "name") -> QuerySet[User]:
     """The member table: ``report_learners`` in the order ``sort`` asks for (see
     ``MEMBER_SORTS``), empty values last, ties by name. One query per page shown."""
-    sort = member_sort(sort)
+    sort = member_sort(value=sort)
     descending = sort.startswith("-")
     column = F(MEMBER_SORTS[sort.removeprefix("-")])
     order = column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
-    return report_learners(assignment).order_by(order, "shown_name_sort", "pk")
+    return report_learners(assignment=assignment).order_by(order, "shown_name_sort", "pk")
 
 
-def learner_status(row: User) -> LearnerStatus:
+def learner_status(*, row: User) -> LearnerStatus:
     """Where a row of ``report_learners`` stands: having finished an attempt wins."""
     if row.attempts_finished:
         return LearnerStatus.FINISHED
@@ -185,12 +185,12 @@ class Rollup:
 
     @property
     def completion(self) -> float | None:
-        return share(self.finished, self.learners)
+        return share(part=self.finished, whole=self.learners)
 
     @property
     def pass_rate(self) -> float | None:
         """Share of those who finished that passed (by the quiz's grading method)."""
-        return share(self.passed, self.finished)
+        return share(part=self.passed, whole=self.finished)
 
 
 @dataclass(frozen=True)
@@ -225,11 +225,11 @@ class AssignmentSummary:
 
     @property
     def completion(self) -> float | None:
-        return share(self.finished, self.learners)
+        return share(part=self.finished, whole=self.learners)
 
     @property
     def pass_rate(self) -> float | None:
-        return share(self.passed, self.finished)
+        return share(part=self.passed, whole=self.finished)
 
 
 def _rollup_aggregates(prefix: str, condition: Q) -> dict:
@@ -247,7 +247,7 @@ def _rollup(totals: dict, prefix: str, label: str) -> Rollup:
         label=label,
         learners=totals[f"{prefix}_learners"],
         finished=totals[f"{prefix}_finished"],
-        mean=as_float(totals[f"{prefix}_mean"]),
+        mean=as_float(value=totals[f"{prefix}_mean"]),
         passed=totals[f"{prefix}_passed"],
     )
 
@@ -274,12 +274,12 @@ def _bin_filter(index: int) -> Q:
     return low if index == HISTOGRAM_BINS - 1 else low & Q(percent__lt=(index + 1) * width)
 
 
-def assignment_summary(assignment: Assignment, *, now: datetime) -> AssignmentSummary:
+def assignment_summary(*, assignment: Assignment, now: datetime) -> AssignmentSummary:
     """Completion counts, mean, median and best score, pass rate, a ten-bin histogram of
     the learners' percents and the roll-ups of current, direct and former members. Two
     queries: one aggregate for everything but the median, then the median's rows.
     ``overdue`` counts learners who have not finished once the due time has passed."""
-    learners = report_learners(assignment)
+    learners = report_learners(assignment=assignment)
     totals = learners.aggregate(
         learners=Count("pk"),
         finished=Count("pk", filter=_finished()),
@@ -311,9 +311,9 @@ def assignment_summary(assignment: Assignment, *, now: datetime) -> AssignmentSu
         in_progress=totals["in_progress"],
         finished=totals["finished"],
         overdue=not_finished if now >= assignment.due_at else 0,
-        mean=as_float(totals["mean"]),
+        mean=as_float(value=totals["mean"]),
         median=_median(assignment, totals["finished"]),
-        best=as_float(totals["best"]),
+        best=as_float(value=totals["best"]),
         passed=totals["passed_count"],
         histogram=histogram,
         current=_rollup(totals, "current", str(_("Current members"))),
@@ -356,7 +356,7 @@ ORDER BY c.name, c.id
 """
 
 
-def assignment_subgroup_rows(assignment: Assignment) -> list[Rollup]:
+def assignment_subgroup_rows(*, assignment: Assignment) -> list[Rollup]:
     """One roll-up row per direct sub-group of the assignment's group, each aggregating
     its whole subtree (at any depth). A learner in two sub-groups counts in both. One
     query."""
@@ -376,7 +376,7 @@ def assignment_subgroup_rows(assignment: Assignment) -> list[Rollup]:
             label=name,
             learners=learners,
             finished=finished,
-            mean=as_float(mean),
+            mean=as_float(value=mean),
             passed=int(passed),
             group=StudyGroup(pk=pk, name=name, parent_id=assignment.group_id),
         )
@@ -387,7 +387,7 @@ def assignment_subgroup_rows(assignment: Assignment) -> list[Rollup]:
 # --- The member table as a sheet ----------------------------------------------------
 
 
-def member_sheet(assignment: Assignment, *, sort: str = "name") -> Sheet:
+def member_sheet(*, assignment: Assignment, sort: str = "name") -> Sheet:
     """Every learner of the assignment report, in the page's order. One query, read from
     the cursor in chunks."""
     columns = [
@@ -406,12 +406,14 @@ def member_sheet(assignment: Assignment, *, sort: str = "name") -> Sheet:
     yes, no = gettext("yes"), gettext("no")
 
     def rows() -> Iterator[list]:
-        for row in report_member_rows(assignment, sort=sort).iterator(chunk_size=EXPORT_CHUNK_SIZE):
+        for row in report_member_rows(assignment=assignment, sort=sort).iterator(
+            chunk_size=EXPORT_CHUNK_SIZE
+        ):
             yield [
                 row.shown_name,
                 row.username,
                 row.group_name or former,
-                str(learner_status(row).label),
+                str(learner_status(row=row).label),
                 row.percent,
                 row.best_percent,
                 "" if row.passed is None else (yes if row.passed else no),

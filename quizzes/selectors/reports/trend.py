@@ -40,15 +40,17 @@ class TrendPoint:
 
     @property
     def completion(self) -> float | None:
-        return share(self.finished, self.learners)
+        return share(part=self.finished, whole=self.learners)
 
 
-def group_trend(group: StudyGroup) -> list[TrendPoint]:
+def group_trend(*, group: StudyGroup) -> list[TrendPoint]:
     """The group's assignments in due-date order, each with its learners (today's members
     of the group's subtree plus former members with attempts), how many finished and
     their mean percent. Two queries."""
     members = Membership.objects.filter(
-        role=Membership.Role.MEMBER, user__is_active=True, group_id__in=subtree_ids(group.pk)
+        role=Membership.Role.MEMBER,
+        user__is_active=True,
+        group_id__in=subtree_ids(group_ids=group.pk),
     )
     current_count = members.values("user_id").distinct().count()
     results = AssignmentResult.objects.filter(assignment=OuterRef("pk"), attempts_finished__gt=0)
@@ -60,7 +62,8 @@ def group_trend(group: StudyGroup) -> list[TrendPoint]:
         .select_related("quiz")
         .annotate(
             finished_count=count_related(
-                AssignmentResult.objects.filter(attempts_finished__gt=0), outer_field="assignment"
+                queryset=AssignmentResult.objects.filter(attempts_finished__gt=0),
+                outer_field="assignment",
             ),
             mean_percent=Subquery(
                 results.order_by()
@@ -87,7 +90,7 @@ def group_trend(group: StudyGroup) -> list[TrendPoint]:
             assignment=assignment,
             learners=current_count + assignment.former_count,
             finished=assignment.finished_count,
-            mean=as_float(assignment.mean_percent),
+            mean=as_float(value=assignment.mean_percent),
         )
         for assignment in assignments
     ]
