@@ -10,6 +10,14 @@ from __future__ import annotations
 from quizzes.drafts import AnswerDraft, ChoiceDraft, QuestionDraft, with_answers
 from quizzes.models import BlankAnswer, QuestionVersion
 
+# What a version stores of a draft (besides its choices and answers), by the same names
+# on both; and what a ``BlankAnswer`` stores of an ``AnswerDraft``.
+VERSION_FIELDS = (
+    *("kind", "stem", "explanation", "source_excerpt"),
+    *("source_start", "source_end", "difficulty"),
+)
+ANSWER_FIELDS = ("text", "credit", "number", "tolerance", "is_range", "feedback")
+
 
 def canonical_answers(draft: QuestionDraft) -> tuple[tuple[AnswerDraft, ...], ...]:
     """Every blank's accepted answers as they are stored: texts stripped, repeated ones
@@ -19,29 +27,29 @@ def canonical_answers(draft: QuestionDraft) -> tuple[tuple[AnswerDraft, ...], ..
 
 def answer_columns(answer: AnswerDraft) -> dict:
     """The ``BlankAnswer`` columns of one accepted answer (``blank`` and ``version`` aside)."""
-    return {
-        "text": answer.text,
-        "credit": answer.credit,
-        "number": answer.number,
-        "tolerance": answer.tolerance,
-        "is_range": answer.is_range,
-        "feedback": answer.feedback,
-    }
+    return {name: getattr(answer, name) for name in ANSWER_FIELDS}
+
+
+def version_columns(draft: QuestionDraft) -> dict:
+    """The ``QuestionVersion`` columns of a draft as stored (see ``canonical_draft``):
+    ``VERSION_FIELDS``, without the question, the number and the author."""
+    return {name: getattr(draft, name) for name in VERSION_FIELDS}
 
 
 def canonical_draft(draft: QuestionDraft) -> QuestionDraft:
-    """The draft as the services store it, for comparing with a version."""
+    """The draft as the services store it: the stem, the explanation and the choices'
+    texts stripped, the blanks' answers as ``canonical_answers``. Comparing it with a
+    version's draft tells whether an edit changed anything."""
+    answers = canonical_answers(draft)
     return version_draft_from_parts(
-        kind=draft.kind,
-        stem=draft.stem.strip(),
-        explanation=draft.explanation.strip(),
-        source_excerpt=draft.source_excerpt,
-        source_start=draft.source_start,
-        source_end=draft.source_end,
-        difficulty=draft.difficulty,
+        **{
+            **version_columns(draft),
+            "stem": draft.stem.strip(),
+            "explanation": draft.explanation.strip(),
+        },
         choices=[(c.text.strip(), c.correct, c.feedback) for c in draft.choices],
-        blanks=[[a.text for a in answers] for answers in canonical_answers(draft)],
-        answers=[list(answers) for answers in canonical_answers(draft)],
+        blanks=[[a.text for a in per_blank] for per_blank in answers],
+        answers=[list(per_blank) for per_blank in answers],
     )
 
 
@@ -78,14 +86,7 @@ def version_draft_from_parts(
 
 def answer_from_row(row: BlankAnswer) -> AnswerDraft:
     """A stored accepted answer as an ``AnswerDraft``."""
-    return AnswerDraft(
-        text=row.text,
-        credit=row.credit,
-        number=row.number,
-        tolerance=row.tolerance,
-        is_range=row.is_range,
-        feedback=row.feedback,
-    )
+    return AnswerDraft(**{name: getattr(row, name) for name in ANSWER_FIELDS})
 
 
 def version_to_draft(version: QuestionVersion) -> QuestionDraft:
@@ -94,13 +95,7 @@ def version_to_draft(version: QuestionVersion) -> QuestionDraft:
     for answer in version.blank_answers.all():
         blanks.setdefault(answer.blank, []).append(answer_from_row(answer))
     return version_draft_from_parts(
-        kind=version.kind,
-        stem=version.stem,
-        explanation=version.explanation,
-        source_excerpt=version.source_excerpt,
-        source_start=version.source_start,
-        source_end=version.source_end,
-        difficulty=version.difficulty,
+        **{name: getattr(version, name) for name in VERSION_FIELDS},
         choices=[(c.text, c.is_correct, c.feedback) for c in version.choices.all()],
         blanks=[[a.text for a in blanks[index]] for index in sorted(blanks)],
         answers=[blanks[index] for index in sorted(blanks)],

@@ -18,6 +18,17 @@ from quizzes.selectors.groups import tree_order
 # --- Quizzes --------------------------------------------------------------------------
 
 
+def _points_each() -> forms.DecimalField:
+    """The points each added question (or drawn question) is worth."""
+    return forms.DecimalField(
+        label=_("Points each"),
+        min_value=Decimal("0.01"),
+        max_digits=6,
+        decimal_places=2,
+        initial=Decimal(1),
+    )
+
+
 class QuizForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
@@ -100,13 +111,7 @@ class AddQuestionsForm(forms.Form):
         required=False,
         help_text=_("Later edits of these questions will not change this quiz."),
     )
-    points = forms.DecimalField(
-        label=_("Points each"),
-        min_value=Decimal("0.01"),
-        max_digits=6,
-        decimal_places=2,
-        initial=Decimal(1),
-    )
+    points = _points_each()
 
     def __init__(self, *args, question_ids: list[int], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -131,13 +136,7 @@ class RuleForm(forms.Form):
         empty_value=None,
         choices=[("", _("Any difficulty")), *DIFFICULTY_CHOICES],
     )
-    points = forms.DecimalField(
-        label=_("Points each"),
-        min_value=Decimal("0.01"),
-        max_digits=6,
-        decimal_places=2,
-        initial=Decimal(1),
-    )
+    points = _points_each()
 
     def __init__(
         self, *args, banks: list[QuestionBank], key_points: list[KeyPoint], **kwargs

@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet, Subquery
 from quizzes.drafts import AnswerDraft
 from quizzes.exports.questions import ExportItem
 from quizzes.models import BlankAnswer, Choice, Question, QuestionBank, QuestionVersion, Quiz
-from quizzes.versions import version_draft_from_parts
+from quizzes.versions import ANSWER_FIELDS, VERSION_FIELDS, version_draft_from_parts
 
 
 def _items(versions: QuerySet[QuestionVersion], order: list[int] | None = None) -> list[ExportItem]:
@@ -35,34 +35,17 @@ def _items(versions: QuerySet[QuestionVersion], order: list[int] | None = None) 
     for version_id, blank, *answer in (
         BlankAnswer.objects.filter(version_id__in=Subquery(ids))
         .order_by("version_id", "blank", "pk")
-        .values_list(
-            "version_id", "blank", "text", "credit", "number", "tolerance", "is_range", "feedback"
-        )
+        .values_list("version_id", "blank", *ANSWER_FIELDS)
     ):
         blanks[version_id][blank].append(AnswerDraft(*answer))
     rows = QuestionVersion.objects.filter(pk__in=Subquery(ids)).values(
-        "pk",
-        "question_id",
-        "kind",
-        "stem",
-        "explanation",
-        "source_excerpt",
-        "source_start",
-        "source_end",
-        "difficulty",
-        "question__key_point__text",
+        "pk", "question_id", *VERSION_FIELDS, "question__key_point__text"
     )
     items: dict[int, tuple[int, ExportItem]] = {}
     for row in rows:
         per_blank = blanks.get(row["pk"], {})
         draft = version_draft_from_parts(
-            kind=row["kind"],
-            stem=row["stem"],
-            explanation=row["explanation"],
-            source_excerpt=row["source_excerpt"],
-            source_start=row["source_start"],
-            source_end=row["source_end"],
-            difficulty=row["difficulty"],
+            **{name: row[name] for name in VERSION_FIELDS},
             choices=choices.get(row["pk"], []),
             blanks=[[a.text for a in per_blank[index]] for index in sorted(per_blank)],
             answers=[per_blank[index] for index in sorted(per_blank)],

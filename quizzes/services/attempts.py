@@ -44,6 +44,7 @@ from quizzes.models import (
     User,
 )
 from quizzes.selectors.access import group_ids_with_ancestors
+from quizzes.selectors.quizzes import rule_matching_questions
 
 
 class AttemptError(Exception):
@@ -100,9 +101,8 @@ def _rule_candidates(
     *, slot: QuizSlot, user: User, excluded: set[int], held: set[int]
 ) -> list[tuple[int, int, int, int | None]]:
     """(question pk, newest version pk, times this learner was shown it, key point) for
-    every question the rule may draw: the published questions of its bank that match its
-    filters (key point; kind and difficulty of the newest version), none of them in
-    ``excluded`` and none on a key point in ``held``. One query."""
+    every question the rule may draw (``rule_matching_questions``, as the builder counts
+    them), none of them in ``excluded`` and none on a key point in ``held``. One query."""
     newest = QuestionVersion.objects.newest_for("pk")
     seen = (
         AttemptItem.objects.filter(attempt__user=user, question=OuterRef("pk"))
@@ -112,25 +112,19 @@ def _rule_candidates(
         .values("n")
     )
     candidates = (
-        Question.objects.filter(bank_id=slot.draw_bank_id, status=Question.Status.PUBLISHED)
-        .exclude(pk__in=excluded)
-        .annotate(
-            newest_id=Subquery(newest.values("pk")[:1]),
-            newest_kind=Subquery(newest.values("kind")[:1]),
-            newest_difficulty=Subquery(newest.values("difficulty")[:1]),
-            times_seen=Subquery(seen),
+        rule_matching_questions(
+            bank_id=slot.draw_bank_id,
+            key_point_id=slot.draw_key_point_id,
+            kind=slot.draw_kind,
+            difficulty=slot.draw_difficulty,
         )
+        .exclude(pk__in=excluded)
+        .annotate(newest_id=Subquery(newest.values("pk")[:1]), times_seen=Subquery(seen))
         .filter(newest_id__isnull=False)
     )
     if held:
         # A question without a key point is kept: NOT IN never matches NULL here.
         candidates = candidates.exclude(key_point_id__in=held)
-    if slot.draw_key_point_id is not None:
-        candidates = candidates.filter(key_point_id=slot.draw_key_point_id)
-    if slot.draw_kind:
-        candidates = candidates.filter(newest_kind=slot.draw_kind)
-    if slot.draw_difficulty is not None:
-        candidates = candidates.filter(newest_difficulty=slot.draw_difficulty)
     return [
         (pk, newest_id, times_seen or 0, key_point_id)
         for pk, newest_id, times_seen, key_point_id in candidates.order_by("pk").values_list(

@@ -26,7 +26,15 @@ from quizzes.models import (
     User,
 )
 from quizzes.models.banks import text_checksum
-from quizzes.versions import answer_columns, canonical_answers, canonical_draft, version_to_draft
+from quizzes.versions import (
+    ANSWER_FIELDS,
+    VERSION_FIELDS,
+    answer_columns,
+    canonical_answers,
+    canonical_draft,
+    version_columns,
+    version_to_draft,
+)
 
 DRAFT_PROBLEMS = {
     "unknown_kind": _("The question kind is not one we know."),
@@ -119,31 +127,23 @@ def document_create(
 def _version_insert(
     *, question: Question, number: int, draft: QuestionDraft, created_by: User
 ) -> QuestionVersion:
+    stored = canonical_draft(draft)
     version = QuestionVersion.objects.create(
-        question=question,
-        number=number,
-        kind=draft.kind,
-        stem=draft.stem.strip(),
-        explanation=draft.explanation.strip(),
-        source_excerpt=draft.source_excerpt,
-        source_start=draft.source_start,
-        source_end=draft.source_end,
-        difficulty=draft.difficulty,
-        created_by=created_by,
+        question=question, number=number, created_by=created_by, **version_columns(stored)
     )
     Choice.objects.bulk_create(
         Choice(
             version=version,
             ordinal=ordinal,
-            text=choice.text.strip(),
+            text=choice.text,
             is_correct=choice.correct,
             feedback=choice.feedback,
         )
-        for ordinal, choice in enumerate(draft.choices, start=1)
+        for ordinal, choice in enumerate(stored.choices, start=1)
     )
     BlankAnswer.objects.bulk_create(
         BlankAnswer(version=version, blank=index, **answer_columns(answer))
-        for index, answers in enumerate(canonical_answers(draft), start=1)
+        for index, answers in enumerate(canonical_answers(stored), start=1)
         for answer in answers
     )
     return version
@@ -300,11 +300,7 @@ _QUESTION_COLUMNS = (
     *("created_at", "updated_at", "quality", "quality_reasons", "review_rank"),
     *("rejection_reason", "rejection_note"),
 )
-_VERSION_COLUMNS = (
-    *("question_id", "number", "kind", "stem", "explanation", "source_excerpt"),
-    *("source_start", "source_end", "difficulty", "created_by_id", "created_at"),
-)
-_ANSWER_COLUMNS = ("text", "credit", "number", "tolerance", "is_range", "feedback")
+_VERSION_COLUMNS = ("question_id", "number", *VERSION_FIELDS, "created_by_id", "created_at")
 
 
 @dataclass(frozen=True)
@@ -378,11 +374,8 @@ def questions_create_bulk(
         QuestionVersion,
         _VERSION_COLUMNS,
         [
-            (
-                *(question, 1, d.kind, d.stem, d.explanation, d.source_excerpt),
-                *(d.source_start, d.source_end, d.difficulty, user, now),
-            )
-            for question, d in zip(question_ids, drafts, strict=True)
+            (question, 1, *version_columns(draft).values(), user, now)
+            for question, draft in zip(question_ids, drafts, strict=True)
         ],
         returning=True,
     )
@@ -398,9 +391,9 @@ def questions_create_bulk(
     )
     _insert(
         BlankAnswer,
-        ("version_id", "blank", *_ANSWER_COLUMNS),
+        ("version_id", "blank", *ANSWER_FIELDS),
         [
-            (version, index, *(answer_columns(answer)[name] for name in _ANSWER_COLUMNS))
+            (version, index, *answer_columns(answer).values())
             for version, draft in zip(version_ids, drafts, strict=True)
             for index, answers in enumerate(canonical_answers(draft), start=1)
             for answer in answers

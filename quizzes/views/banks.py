@@ -44,7 +44,13 @@ from quizzes.selectors.home import bank_documents
 from quizzes.services import banks as bank_services
 from quizzes.services.banks import DRAFT_PROBLEMS
 from quizzes.versions import version_to_draft
-from quizzes.views.common import bank_or_404, errors_to_form, organizer_required
+from quizzes.views.common import (
+    bank_or_404,
+    errors_to_form,
+    form_saved,
+    list_page,
+    organizer_required,
+)
 
 # --- Banks ----------------------------------------------------------------------------
 
@@ -52,25 +58,19 @@ from quizzes.views.common import bank_or_404, errors_to_form, organizer_required
 @organizer_required
 @require_safe
 def bank_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "quizzes/bank_list.html",
-        {"page_obj": bank_list_page(user=request.user, page_number=request.GET.get("page"))},
-    )
+    return list_page(request, "quizzes/bank_list.html", bank_list_page)
 
 
 @organizer_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def bank_create(request: HttpRequest) -> HttpResponse:
     form = BankForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            bank = bank_services.bank_create(owner=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
-            messages.success(request, _("Bank created. Now write its first question."))
-            return redirect("quizzes:bank_questions", pk=bank.pk)
+    bank = form_saved(
+        request, form, lambda: bank_services.bank_create(owner=request.user, **form.cleaned_data)
+    )
+    if bank is not None:
+        messages.success(request, _("Bank created. Now write its first question."))
+        return redirect("quizzes:bank_questions", pk=bank.pk)
     return render(request, "quizzes/bank_form.html", {"form": form, "bank": None})
 
 
@@ -80,14 +80,9 @@ def bank_edit(request: HttpRequest, pk: int) -> HttpResponse:
     bank = bank_or_404(request, pk)
     initial = {"title": bank.title, "description": bank.description}
     form = BankForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            bank_services.bank_update(bank=bank, **form.cleaned_data)
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
-            messages.success(request, _("Bank saved."))
-            return redirect("quizzes:bank_questions", pk=bank.pk)
+    if form_saved(request, form, lambda: bank_services.bank_update(bank=bank, **form.cleaned_data)):
+        messages.success(request, _("Bank saved."))
+        return redirect("quizzes:bank_questions", pk=bank.pk)
     return render(request, "quizzes/bank_form.html", {"form": form, "bank": bank})
 
 
@@ -129,6 +124,14 @@ def bank_questions(request: HttpRequest, pk: int) -> HttpResponse:
             "kinds": QuestionKind.choices,
         },
     )
+
+
+def _question_or_404(request: HttpRequest, pk: int) -> Question:
+    """The question ``pk`` with its bank, if ``request.user`` may open the bank."""
+    question = get_object_or_404(Question.objects.select_related("bank"), pk=pk)
+    if not can_view_bank(user=request.user, bank=question.bank):
+        raise Http404
+    return question
 
 
 # --- Questions ------------------------------------------------------------------------
@@ -301,9 +304,7 @@ def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def question_status(request: HttpRequest, pk: int) -> HttpResponse:
-    question = get_object_or_404(Question.objects.select_related("bank"), pk=pk)
-    if not can_view_bank(user=request.user, bank=question.bank):
-        raise Http404
+    question = _question_or_404(request, pk)
     form = QuestionStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("That status does not exist."))
@@ -319,9 +320,7 @@ def question_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 def question_history_view(request: HttpRequest, pk: int) -> HttpResponse:
-    question = get_object_or_404(Question.objects.select_related("bank"), pk=pk)
-    if not can_view_bank(user=request.user, bank=question.bank):
-        raise Http404
+    question = _question_or_404(request, pk)
     return render(
         request,
         "quizzes/question_history.html",

@@ -4,13 +4,16 @@ putting a service's refusal on a form or in the messages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 
 from quizzes.models import Assignment, QuestionBank, Quiz, StudyGroup
 from quizzes.selectors.access import GroupAccess, can_view_bank, group_access
@@ -18,6 +21,8 @@ from quizzes.selectors.quizzes import can_edit_quiz, user_is_organizer
 from quizzes.signals import ORGANIZER_SESSION_KEY
 
 MANAGES = (GroupAccess.STAFF, GroupAccess.ORGANIZER)
+
+T = TypeVar("T")
 
 
 def organizer_required(view):
@@ -78,6 +83,30 @@ def errors_to_form(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def list_page(request: HttpRequest, template: str, page: Callable[..., Page]) -> HttpResponse:
+    """``template`` showing, as ``page_obj``, the page the request asks for of what ``page``
+    (a selector taking ``user`` and ``page_number``) lists for the signed-in person."""
+    return render(
+        request,
+        template,
+        {"page_obj": page(user=request.user, page_number=request.GET.get("page"))},
+    )
+
+
+def form_saved(request: HttpRequest, form, save: Callable[[], T]) -> T | None:
+    """For a valid POSTed ``form``, what ``save()`` (a service call reading the form's
+    cleaned data) returns; a ``ValidationError`` it raises goes on the form
+    (``errors_to_form``). ``None`` when nothing was saved: not a POST, an invalid form or
+    a refusal."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save()
+    except ValidationError as error:
+        errors_to_form(form, error)
+        return None
 
 
 def say_error(request: HttpRequest, error: ValidationError) -> None:

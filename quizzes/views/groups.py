@@ -34,7 +34,13 @@ from quizzes.selectors.access import GroupAccess, group_access
 from quizzes.selectors.groups import group_member_page, group_tree, managed_groups, parent_choices
 from quizzes.selectors.home import group_assignments, group_children
 from quizzes.services import groups as group_services
-from quizzes.views.common import MANAGES, errors_to_form, managed_group, organizer_required
+from quizzes.views.common import (
+    MANAGES,
+    errors_to_form,
+    form_saved,
+    managed_group,
+    organizer_required,
+)
 
 
 def _join_url(request: HttpRequest, group: StudyGroup) -> str:
@@ -61,14 +67,14 @@ def group_create(request: HttpRequest) -> HttpResponse:
     parents = list(parent_choices(user=request.user))
     initial = {"parent": request.GET.get("parent", "")}
     form = GroupForm(request.POST or None, parents=parents, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            group = group_services.group_create(created_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
-            messages.success(request, _("Group created. Share its join link with its members."))
-            return redirect(group)
+    group = form_saved(
+        request,
+        form,
+        lambda: group_services.group_create(created_by=request.user, **form.cleaned_data),
+    )
+    if group is not None:
+        messages.success(request, _("Group created. Share its join link with its members."))
+        return redirect(group)
     return render(request, "quizzes/group_form.html", {"form": form, "group": None})
 
 
@@ -81,14 +87,16 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
         # The current parent stays selectable even for an organizer who does not manage it.
         parents.append(group.parent)
     form = GroupForm(request.POST or None, parents=parents, initial=GroupForm.initial_from(group))
-    if request.method == "POST" and form.is_valid():
-        try:
-            group_services.group_update(group=group, updated_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
-            messages.success(request, _("Group saved."))
-            return redirect(group)
+    saved = form_saved(
+        request,
+        form,
+        lambda: group_services.group_update(
+            group=group, updated_by=request.user, **form.cleaned_data
+        ),
+    )
+    if saved is not None:
+        messages.success(request, _("Group saved."))
+        return redirect(group)
     return render(request, "quizzes/group_form.html", {"form": form, "group": group})
 
 

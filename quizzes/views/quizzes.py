@@ -39,7 +39,14 @@ from quizzes.selectors.quizzes import (
     rule_match,
 )
 from quizzes.services import quizzes as quiz_services
-from quizzes.views.common import errors_to_form, organizer_required, quiz_or_404, say_error
+from quizzes.views.common import (
+    errors_to_form,
+    form_saved,
+    list_page,
+    organizer_required,
+    quiz_or_404,
+    say_error,
+)
 
 
 def _slot_or_404(request: HttpRequest, pk: int, slot_pk: int) -> QuizSlot:
@@ -53,25 +60,19 @@ def _slot_or_404(request: HttpRequest, pk: int, slot_pk: int) -> QuizSlot:
 @organizer_required
 @require_safe
 def quiz_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "quizzes/quiz_list.html",
-        {"page_obj": quiz_list_page(user=request.user, page_number=request.GET.get("page"))},
-    )
+    return list_page(request, "quizzes/quiz_list.html", quiz_list_page)
 
 
 @organizer_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def quiz_create(request: HttpRequest) -> HttpResponse:
     form = QuizForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            quiz = quiz_services.quiz_create(owner=request.user, **form.settings())
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
-            messages.success(request, _("Quiz created. Now add its questions."))
-            return redirect("quizzes:quiz_builder", pk=quiz.pk)
+    quiz = form_saved(
+        request, form, lambda: quiz_services.quiz_create(owner=request.user, **form.settings())
+    )
+    if quiz is not None:
+        messages.success(request, _("Quiz created. Now add its questions."))
+        return redirect("quizzes:quiz_builder", pk=quiz.pk)
     return render(request, "quizzes/quiz_form.html", {"form": form, "quiz": None})
 
 
@@ -80,14 +81,9 @@ def quiz_create(request: HttpRequest) -> HttpResponse:
 def quiz_edit(request: HttpRequest, pk: int) -> HttpResponse:
     quiz = quiz_or_404(request, pk)
     form = QuizForm(request.POST or None, initial=QuizForm.initial_from(quiz))
-    if request.method == "POST" and form.is_valid():
-        try:
-            quiz_services.quiz_update(quiz=quiz, **form.settings())
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
-            messages.success(request, _("Quiz settings saved."))
-            return redirect("quizzes:quiz_builder", pk=quiz.pk)
+    if form_saved(request, form, lambda: quiz_services.quiz_update(quiz=quiz, **form.settings())):
+        messages.success(request, _("Quiz settings saved."))
+        return redirect("quizzes:quiz_builder", pk=quiz.pk)
     return render(request, "quizzes/quiz_form.html", {"form": form, "quiz": quiz})
 
 

@@ -172,16 +172,13 @@ def learner_status(*, row: User) -> LearnerStatus:
 # --- Summary, histogram, roll-up rows ---------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Rollup:
-    """Learners, finished, mean and pass rate of some of an assignment's learners."""
+class _Rates:
+    """Completion and pass rate of learners counted in ``learners``, ``finished`` and
+    ``passed``."""
 
-    label: str
     learners: int
     finished: int
-    mean: float | None
     passed: int
-    group: StudyGroup | None = None
 
     @property
     def completion(self) -> float | None:
@@ -191,6 +188,18 @@ class Rollup:
     def pass_rate(self) -> float | None:
         """Share of those who finished that passed (by the quiz's grading method)."""
         return share(part=self.passed, whole=self.finished)
+
+
+@dataclass(frozen=True)
+class Rollup(_Rates):
+    """Learners, finished, mean and pass rate of some of an assignment's learners."""
+
+    label: str
+    learners: int
+    finished: int
+    mean: float | None
+    passed: int
+    group: StudyGroup | None = None
 
 
 @dataclass(frozen=True)
@@ -205,7 +214,7 @@ class HistogramBin:
 
 
 @dataclass(frozen=True)
-class AssignmentSummary:
+class AssignmentSummary(_Rates):
     """The head of an assignment report. Scores are the learners' results by the quiz's
     grading method, in percent; ``best`` is the best percent anyone reached."""
 
@@ -222,14 +231,6 @@ class AssignmentSummary:
     current: Rollup
     direct: Rollup
     former: Rollup
-
-    @property
-    def completion(self) -> float | None:
-        return share(part=self.finished, whole=self.learners)
-
-    @property
-    def pass_rate(self) -> float | None:
-        return share(part=self.passed, whole=self.finished)
 
 
 def _rollup_aggregates(prefix: str, condition: Q) -> dict:
