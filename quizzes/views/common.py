@@ -1,6 +1,7 @@
 """What several views share: the guards that find an object the signed-in person may
-manage (404 for anyone else, so that ids of other people's objects reveal nothing), and
-putting a service's refusal on a form or in the messages."""
+manage (404 for anyone else, so that ids of other people's objects reveal nothing), a list
+page, a form handed to a service (``form_saved``), and a service's refusal put on a form
+or in the messages."""
 
 from __future__ import annotations
 
