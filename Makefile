@@ -9,7 +9,7 @@ PORT ?= 8000
 # Local serving runs with debug on; production sets its own environment.
 RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 
-.PHONY: run test install migrate demo lint format check clean
+.PHONY: run test install migrate demo lint format clean
 
 $(VENV)/bin/activate:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=/path/to/python3.11"; exit 1; }

@@ -119,7 +119,7 @@ def make_drafts(count: int, *, single_only: bool):
 
 
 def write_file(fmt: str, drafts) -> bytes:
-    from quizzes.selectors.exports import ExportItem, export_file
+    from quizzes.exports.questions import ExportItem, export_file
 
     exported = export_file(items=[ExportItem(d) for d in drafts], fmt=fmt, title="Bench")
     assert exported.left_out == 0, (fmt, exported.left_out)
@@ -220,8 +220,9 @@ def main() -> int:
 
     if connection.vendor == "sqlite":
         call_command("migrate", verbosity=0)
+    from quizzes.exports.questions import export_file
     from quizzes.models import QuestionBank, User
-    from quizzes.selectors.exports import bank_export_items, export_file
+    from quizzes.selectors.exports import bank_export_items
     from quizzes.services.imports import import_confirm, import_upload
 
     print(f"database: {connection.vendor} ({database}); {args.questions} questions per file")

@@ -227,7 +227,7 @@ class GroupTreeListFilter(admin.FieldListFilter):
         return queryset.filter(self.condition(pk))
 
     def condition(self, pk: int) -> Q:
-        return Q(**{f"{self.field_path}__in": subtree_ids(pk)})
+        return Q(**{f"{self.field_path}__in": subtree_ids(group_ids=pk)})
 
     def get_facet_counts(self, pk_attname, filtered_qs):
         return {
@@ -264,7 +264,9 @@ class MemberGroupTreeListFilter(GroupTreeListFilter):
     title_text = _("learner's group, with its sub-groups")
 
     def condition(self, pk: int) -> Q:
-        members = Membership.objects.filter(group_id__in=subtree_ids(pk)).values("user_id")
+        members = Membership.objects.filter(group_id__in=subtree_ids(group_ids=pk)).values(
+            "user_id"
+        )
         return Q(**{f"{self.field_path}__in": members})
 
 

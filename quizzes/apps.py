@@ -6,3 +6,12 @@ class QuizzesConfig(AppConfig):
     name = "quizzes"
     verbose_name = _("Study quizzes")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from quizzes import signals
+
+        user_logged_in.connect(
+            signals.remember_organizer, dispatch_uid="studyapp-remember-organizer"
+        )

@@ -9,6 +9,11 @@ item's points in [0, 1] as an exact ``Fraction``; the caller scales by the item'
   matches after normalisation (or when both read as the same number); a numeric answer
   matches a response that reads as a number within number ± tolerance (full-width digits,
   Chinese numerals, a thousands separator, or a decimal comma where it cannot be one).
+
+The end of the module scores a *stored* item (``item_grade``): the same rules applied to
+an attempt item's response and its pinned version's key, as the attempt services, the
+regrade and the learner's pages read them. It takes anything shaped like those rows (see
+the protocols), so it stays free of Django too.
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
+from typing import Protocol
 
 ZERO = Fraction(0)
 ONE = Fraction(1)
@@ -259,3 +265,85 @@ def grade_blanks(
         ZERO,
     )
     return max(ZERO, min(ONE, total / len(accepted)))
+
+
+# --- scoring a stored attempt item -------------------------------------------------------
+
+# Scores are stored with four decimals.
+SCORE_QUANTUM = Decimal("0.0001")
+
+
+class _Rows(Protocol):
+    """A related manager or prefetched rows: ``.all()`` gives them."""
+
+    def all(self) -> Iterable: ...
+
+
+class StoredVersion(Protocol):
+    """What scoring reads of a ``QuestionVersion``: its kind and accepted answers
+    (``blank_answers`` rows with ``blank``, ``text``, ``credit``, ``number``,
+    ``tolerance``, ``feedback``)."""
+
+    kind: str
+    blank_answers: _Rows
+
+
+class StoredItem(Protocol):
+    """What scoring reads of an ``AttemptItem``: its points, its pinned version, the
+    choices shown (rows with ``choice_id``, ``selected`` and ``choice.is_correct``) and the
+    blanks typed (rows with ``blank`` and ``response``)."""
+
+    points: Decimal
+    question_version: StoredVersion
+    choices: _Rows
+    blanks: _Rows
+
+
+def to_score(fraction: Fraction, points: Decimal) -> Decimal:
+    """``fraction`` of ``points``, rounded half up to ``SCORE_QUANTUM``, never above
+    ``points``."""
+    value = Decimal(fraction.numerator) / Decimal(fraction.denominator) * points
+    return min(points, value.quantize(SCORE_QUANTUM, rounding=ROUND_HALF_UP))
+
+
+def blank_key(version: StoredVersion) -> dict[int, list[Accepted]]:
+    """The accepted answers of each blank of ``version``, as grading reads them: with their
+    credit, numeric range and feedback. Uses prefetched ``blank_answers``."""
+    key: dict[int, list[Accepted]] = {}
+    for answer in version.blank_answers.all():
+        key.setdefault(answer.blank, []).append(
+            accepted(
+                answer.text,
+                credit=answer.credit,
+                number=answer.number,
+                tolerance=answer.tolerance,
+                feedback=answer.feedback,
+            )
+        )
+    return key
+
+
+def item_fraction(item: StoredItem) -> Fraction:
+    """The fraction of its points one item earns, from its stored response against its
+    pinned version's key: which choices are right comes from the shown choices' own
+    ``Choice`` rows (every choice of the version is shown). Uses prefetched rows: load
+    ``choices__choice``, ``blanks`` and ``question_version__blank_answers`` with the item."""
+    version = item.question_version
+    if version.kind == "blank":
+        key = blank_key(version)
+        responses = {b.blank: b.response for b in item.blanks.all()}
+        return grade_blanks(
+            [responses.get(index, "") for index in sorted(key)],
+            [key[index] for index in sorted(key)],
+        )
+    shown = list(item.choices.all())
+    selected = {c.choice_id for c in shown if c.selected}
+    correct = {c.choice_id for c in shown if c.choice.is_correct}
+    if version.kind == "multiple":
+        return grade_multiple(selected, correct)
+    return grade_single(selected, next(iter(correct), -1))
+
+
+def item_grade(item: StoredItem) -> Decimal:
+    """Grade one item from its stored response against its pinned version's key."""
+    return to_score(item_fraction(item), item.points)

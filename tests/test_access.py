@@ -40,16 +40,16 @@ def _chain(length, *, created_by):
 def test_member_sees_own_group_only(tree, learner):
     committee, branch, cell = tree
 
-    assert set(groups_visible_to(learner)) == {cell}
+    assert set(groups_visible_to(user=learner)) == {cell}
     assert group_access(user=learner, group=cell) == GroupAccess.MEMBER
-    assert not can_view_group(learner, branch)
-    assert not can_view_group(learner, committee)
+    assert not can_view_group(user=learner, group=branch)
+    assert not can_view_group(user=learner, group=committee)
 
 
 def test_organizer_of_top_group_sees_every_group_below(tree, organizer):
     committee, branch, cell = tree
 
-    assert set(groups_visible_to(organizer)) == {committee, branch, cell}
+    assert set(groups_visible_to(user=organizer)) == {committee, branch, cell}
     for group in tree:
         assert group_access(user=organizer, group=group) == GroupAccess.ORGANIZER
 
@@ -59,8 +59,8 @@ def test_organizer_of_lower_group_does_not_see_groups_above(tree, db):
     branch_secretary = factories.UserFactory()
     factories.MembershipFactory(group=branch, user=branch_secretary, role=Membership.Role.ORGANIZER)
 
-    assert set(groups_visible_to(branch_secretary)) == {branch, cell}
-    assert not can_view_group(branch_secretary, committee)
+    assert set(groups_visible_to(user=branch_secretary)) == {branch, cell}
+    assert not can_view_group(user=branch_secretary, group=committee)
 
 
 def test_plain_member_of_parent_group_does_not_see_groups_below(tree, db):
@@ -68,20 +68,20 @@ def test_plain_member_of_parent_group_does_not_see_groups_below(tree, db):
     member = factories.UserFactory()
     factories.MembershipFactory(group=committee, user=member)
 
-    assert set(groups_visible_to(member)) == {committee}
-    assert not can_view_group(member, branch)
+    assert set(groups_visible_to(user=member)) == {committee}
+    assert not can_view_group(user=member, group=branch)
 
 
 def test_staff_sees_every_group(tree, other_group, superuser):
-    assert set(groups_visible_to(superuser)) == {*tree, other_group}
+    assert set(groups_visible_to(user=superuser)) == {*tree, other_group}
     assert group_access(user=superuser, group=other_group) == GroupAccess.STAFF
 
 
 def test_inactive_user_sees_nothing(group, learner):
     learner.is_active = False
 
-    assert not groups_visible_to(learner).exists()
-    assert not can_view_group(learner, group)
+    assert not groups_visible_to(user=learner).exists()
+    assert not can_view_group(user=learner, group=group)
 
 
 def test_organizer_reaches_groups_at_any_depth(organizer, learner, django_assert_num_queries):
@@ -90,12 +90,12 @@ def test_organizer_reaches_groups_at_any_depth(organizer, learner, django_assert
     factories.MembershipFactory(group=chain[-1], user=learner)
 
     with django_assert_num_queries(1):
-        visible = set(groups_visible_to(organizer))
+        visible = set(groups_visible_to(user=organizer))
     with django_assert_num_queries(1):
         own, reachable = group_ids_with_ancestors(user=learner)
 
     assert visible == set(chain)
-    assert can_view_group(organizer, chain[-1])
+    assert can_view_group(user=organizer, group=chain[-1])
     assert own == {chain[-1].pk}
     assert reachable == {group.pk for group in chain}
 
@@ -106,14 +106,14 @@ def test_a_cycle_in_bad_data_ends_the_walk(organizer):
     StudyGroup.objects.filter(pk=first.pk).update(parent=second)
     factories.MembershipFactory(group=first, user=organizer, role=Membership.Role.ORGANIZER)
 
-    assert set(groups_visible_to(organizer)) == {first, second}
-    assert can_view_group(organizer, second)
+    assert set(groups_visible_to(user=organizer)) == {first, second}
+    assert can_view_group(user=organizer, group=second)
 
 
 def test_access_check_is_one_query(tree, organizer, django_assert_num_queries):
     *_, cell = tree
     with django_assert_num_queries(1):
-        assert can_view_group(organizer, cell)
+        assert can_view_group(user=organizer, group=cell)
 
 
 def test_group_ids_with_ancestors_lists_own_groups_and_all_above(tree, learner):
@@ -128,8 +128,8 @@ def test_group_ids_with_ancestors_lists_own_groups_and_all_above(tree, learner):
 def test_bank_is_visible_to_owner_and_staff_only(organizer, learner, superuser):
     bank = factories.BankFactory(owner=organizer)
 
-    assert can_view_bank(organizer, bank)
-    assert can_view_bank(superuser, bank)
-    assert not can_view_bank(learner, bank)
-    assert list(banks_visible_to(organizer)) == [bank]
-    assert not banks_visible_to(learner).exists()
+    assert can_view_bank(user=organizer, bank=bank)
+    assert can_view_bank(user=superuser, bank=bank)
+    assert not can_view_bank(user=learner, bank=bank)
+    assert list(banks_visible_to(user=organizer)) == [bank]
+    assert not banks_visible_to(user=learner).exists()

@@ -26,7 +26,7 @@ def test_learners_are_members_of_the_group_and_every_group_below_it_once(
     assignment = factories.AssignmentFactory(group=branch)
 
     with django_assert_num_queries(1):
-        learners = list(assignment_learners(assignment))
+        learners = list(assignment_learners(assignment=assignment))
 
     assert sorted(learners, key=lambda user: user.pk) == sorted(
         [deep, twice], key=lambda user: user.pk

@@ -275,7 +275,7 @@ def test_an_unknown_list_is_not_found(client, secretary, progress):
 def test_the_page_shows_at_most_the_limit_and_says_the_csv_has_all(
     client, secretary, progress, group, monkeypatch
 ):
-    monkeypatch.setattr("quizzes.views.groups.PROGRESS_LIST_LIMIT", 1)
+    monkeypatch.setattr("quizzes.views.assignments.PROGRESS_LIST_LIMIT", 1)
     client.force_login(secretary)
 
     response = client.get(_url("assignment_detail", progress.pk))

@@ -13,19 +13,16 @@ from django.urls import reverse
 
 from quizzes import grading
 from quizzes.drafts import AnswerDraft, QuestionDraft, numeric_answer, range_answer, with_answers
+from quizzes.exports.questions import export_file, export_report
 from quizzes.formats.gift import read_gift
 from quizzes.models import BlankAnswer, Question
 from quizzes.selectors.attempts import attempt_review
-from quizzes.selectors.exports import bank_export_items, export_file, export_report
+from quizzes.selectors.exports import bank_export_items
 from quizzes.services.attempts import attempt_finish, attempt_save_answer, attempt_start
-from quizzes.services.banks import (
-    bank_create,
-    canonical_draft,
-    question_create,
-    version_to_draft,
-)
+from quizzes.services.banks import bank_create, question_create
 from quizzes.services.imports import import_confirm, import_upload
 from quizzes.services.quizzes import assignment_create, quiz_add_question, quiz_create
+from quizzes.versions import canonical_draft, version_to_draft
 
 from . import factories
 from .test_imports import drafts_of
@@ -229,7 +226,7 @@ def organizer_client(client, organizer):
 
 
 def _edit_data(question, **changes) -> dict:
-    from quizzes.forms import question_initial
+    from quizzes.forms.banks import question_initial
 
     draft = version_to_draft(question.versions.order_by("-number").first())
     data = {

@@ -8,9 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from quizzes.models import GenerationJob, KeyPoint, Question, SourceDocument
+from quizzes.models.banks import text_checksum
 from quizzes.selectors.documents import Segment, text_segments
+from quizzes.services import banks as bank_services
 from quizzes.services import documents as document_services
-from quizzes.services.banks import text_checksum
 
 from . import factories
 
@@ -189,7 +190,7 @@ def test_the_same_text_twice_in_a_bank_is_refused(organizer_client, bank):
 def test_the_same_text_in_another_bank_is_accepted(organizer, bank):
     other = factories.BankFactory(owner=organizer)
     for target in (bank, other):
-        document_services.document_upload(
+        document_services.document_store(
             bank=target, uploaded_by=organizer, text="Adhere to the plan.", language="en"
         )
     assert SourceDocument.objects.filter(checksum=text_checksum("Adhere to the plan.")).count() == 2
@@ -247,7 +248,7 @@ def test_running_a_done_job_again_changes_nothing(
 
 
 def test_progress_is_written_while_generating(organizer, bank, monkeypatch):
-    job = document_services.document_upload(
+    job = document_services.document_store(
         bank=bank, uploaded_by=organizer, text=EDITORIAL, language="en"
     )
     seen = []
@@ -295,19 +296,19 @@ def test_a_failing_generation_marks_the_job_failed_and_saves_nothing(
 
 
 def test_a_failure_while_saving_rolls_back_every_saved_row(organizer, bank, monkeypatch):
-    job = document_services.document_upload(
+    job = document_services.document_store(
         bank=bank, uploaded_by=organizer, text=EDITORIAL, language="en"
     )
     calls = []
-    real_create = document_services.question_create
+    real_insert = bank_services._insert
 
-    def failing_create(**kwargs):
+    def failing_insert(*args, **kwargs):
         calls.append(1)
-        if len(calls) == 3:
+        if len(calls) == 3:  # questions and versions are in; their choices fail
             raise RuntimeError("database went away")
-        return real_create(**kwargs)
+        return real_insert(*args, **kwargs)
 
-    monkeypatch.setattr(document_services, "question_create", failing_create)
+    monkeypatch.setattr(bank_services, "_insert", failing_insert)
     job = document_services.generation_run(job_id=job.pk, max_drafts=6)
     assert job.status == GenerationJob.Status.FAILED
     assert KeyPoint.objects.count() == 0
@@ -318,7 +319,7 @@ def test_a_failure_while_saving_rolls_back_every_saved_row(organizer, bank, monk
 
 
 def test_progress_endpoint_reports_the_latest_job(organizer_client, organizer, bank):
-    job = document_services.document_upload(
+    job = document_services.document_store(
         bank=bank, uploaded_by=organizer, text="Adhere to the plan.", language="en"
     )
     GenerationJob.objects.filter(pk=job.pk).update(
@@ -338,7 +339,7 @@ def test_progress_endpoint_reports_the_latest_job(organizer_client, organizer, b
 
 
 def test_document_page_polls_while_the_job_runs(organizer_client, organizer, bank):
-    job = document_services.document_upload(
+    job = document_services.document_store(
         bank=bank, uploaded_by=organizer, text="Adhere to the plan.", language="en"
     )
     page = organizer_client.get(reverse("quizzes:document_detail", kwargs={"pk": job.document_id}))
@@ -410,7 +411,7 @@ def test_bank_page_links_to_upload_and_review(organizer_client, bank):
 
 @pytest.fixture
 def document(bank, organizer):
-    job = document_services.document_upload(
+    job = document_services.document_store(
         bank=bank, uploaded_by=organizer, text="Adhere to the plan.", language="en"
     )
     return job.document

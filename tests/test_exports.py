@@ -15,14 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from quizzes.drafts import ChoiceDraft, QuestionDraft
+from quizzes.exports.questions import EXPORT_FORMATS, download_filename, export_file
 from quizzes.models import Question, QuestionVersion
-from quizzes.selectors.exports import (
-    EXPORT_FORMATS,
-    bank_export_items,
-    download_filename,
-    export_file,
-    quiz_export_items,
-)
+from quizzes.selectors.exports import bank_export_items, quiz_export_items
 from quizzes.services.banks import question_create, question_edit, question_set_status
 from quizzes.services.imports import import_confirm, import_upload
 from quizzes.services.quizzes import quiz_add_question, quiz_add_rule, quiz_create

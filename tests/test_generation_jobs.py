@@ -20,11 +20,12 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from quizzes import tasks
+from quizzes import background, tasks
 from quizzes.generation.budget import Budget
 from quizzes.models import AttemptItem, GenerationJob, KeyPoint, Question, QuizSlot, SourceDocument
+from quizzes.models.banks import text_checksum
 from quizzes.services import documents as document_services
-from quizzes.services.banks import text_checksum
+from quizzes.services import groups as group_services
 
 from . import factories
 
@@ -137,7 +138,7 @@ def test_pasted_text_over_the_character_budget_is_refused_with_the_same_message(
 def test_the_upload_service_refuses_a_text_over_the_budget_too(organizer, bank, monkeypatch):
     _small_budget(monkeypatch, max_characters=10)
     with pytest.raises(Exception) as refused:
-        document_services.document_upload(
+        document_services.document_store(
             bank=bank, uploaded_by=organizer, text="Adhere to the plan.", language="en"
         )
     assert refused.value.code == "budget_characters"
@@ -222,7 +223,7 @@ def test_the_reason_is_read_in_the_readers_language(
 def test_a_running_job_writes_a_heartbeat_with_every_step_and_never_reads_finished(
     organizer, bank, monkeypatch
 ):
-    job = document_services.document_upload(
+    job = document_services.document_store(
         bank=bank, uploaded_by=organizer, text=EDITORIAL, language="en"
     )
     beats, states = [], []
@@ -253,7 +254,7 @@ def test_a_running_job_writes_a_heartbeat_with_every_step_and_never_reads_finish
 
 
 def test_only_a_queued_job_starts(organizer, bank):
-    job = document_services.document_upload(
+    job = document_services.document_store(
         bank=bank, uploaded_by=organizer, text=EDITORIAL, language="en"
     )
     GenerationJob.objects.filter(pk=job.pk).update(
@@ -269,7 +270,7 @@ def test_only_a_queued_job_starts(organizer, bank):
 
 
 def _stale_running_job(bank, organizer, *, minutes=10):
-    job = document_services.document_upload(
+    job = document_services.document_store(
         bank=bank, uploaded_by=organizer, text="Adhere to the plan.", language="en"
     )
     long_ago = timezone.now() - timedelta(minutes=minutes)
@@ -347,7 +348,7 @@ def test_the_page_check_touches_only_that_documents_job(organizer_client, organi
 
 def test_a_queued_job_that_never_started_is_stale_after_the_same_time(organizer, bank, settings):
     settings.STUDYAPP_GENERATION_STALE_SECONDS = 120
-    job = document_services.document_upload(
+    job = document_services.document_store(
         bank=bank, uploaded_by=organizer, text="Adhere to the plan.", language="en"
     )
     GenerationJob.objects.filter(pk=job.pk).update(
@@ -382,7 +383,7 @@ def test_finished_jobs_are_never_touched_by_the_stale_check(organizer, bank):
 def test_a_stale_run_that_wakes_up_saves_nothing_over_the_newer_jobs_results(
     organizer, bank, monkeypatch
 ):
-    first = document_services.document_upload(
+    first = document_services.document_store(
         bank=bank, uploaded_by=organizer, text=EDITORIAL, language="en"
     )
     real_generate = document_services.generate
@@ -415,7 +416,7 @@ def test_a_stale_run_that_wakes_up_saves_nothing_over_the_newer_jobs_results(
 def test_a_run_failed_as_stale_mid_way_stops_at_its_next_step_and_keeps_its_reason(
     organizer, bank, monkeypatch
 ):
-    job = document_services.document_upload(
+    job = document_services.document_store(
         bank=bank, uploaded_by=organizer, text=EDITORIAL, language="en"
     )
     steps = []
@@ -650,7 +651,7 @@ def test_staff_may_delete_another_organizers_document(client, superuser, organiz
 def test_the_same_text_in_this_bank_is_refused_with_a_link_whitespace_aside(
     organizer_client, organizer, bank
 ):
-    existing = document_services.document_upload(
+    existing = document_services.document_store(
         bank=bank, uploaded_by=organizer, text="Adhere to the plan.\n\nWe must win.", language="en"
     ).document
     for data in (
@@ -674,7 +675,7 @@ def test_pasted_text_in_another_bank_is_warned_then_accepted_with_the_checkbox(
     organizer_client, organizer, bank
 ):
     other_bank = factories.BankFactory(owner=organizer, title="Last year's study")
-    existing = document_services.document_upload(
+    existing = document_services.document_store(
         bank=other_bank, uploaded_by=organizer, text="Adhere to the plan.", language="en"
     ).document
     data = {"text": "Adhere to  the plan.", "title": "Again", "language": "en"}
@@ -747,7 +748,7 @@ def test_a_pending_file_is_not_found_by_another_user(client, organizer, bank):
 
 def test_the_same_text_in_another_organizers_bank_is_not_mentioned(organizer_client, bank):
     stranger_bank = factories.BankFactory(owner=factories.UserFactory(username="stranger"))
-    document_services.document_upload(
+    document_services.document_store(
         bank=stranger_bank,
         uploaded_by=stranger_bank.owner,
         text="Adhere to the plan.",
@@ -807,7 +808,7 @@ def test_the_message_after_upload_claims_nothing_the_status_contradicts(
 
 
 def test_a_queued_job_page_polls_and_refreshes_without_js(organizer_client, organizer, bank):
-    job = document_services.document_upload(
+    job = document_services.document_store(
         bank=bank, uploaded_by=organizer, text="Adhere to the plan.", language="en"
     )
     content = organizer_client.get(_page_url(job.document_id)).content.decode()
@@ -818,17 +819,45 @@ def test_a_queued_job_page_polls_and_refreshes_without_js(organizer_client, orga
     assert organizer_client.get(_progress_url(job.document_id)).json()["status"] == "queued"
 
 
+def test_an_uploads_generation_task_is_enqueued_only_after_commit(
+    organizer_client, bank, monkeypatch, django_capture_on_commit_callbacks
+):
+    enqueued = []
+
+    def run(name, *, runner, **kwargs):
+        enqueued.append((name, kwargs))
+        return True
+
+    monkeypatch.setattr(background, "run", run)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = organizer_client.post(_upload_url(bank), {"text": EDITORIAL, "language": "auto"})
+        assert response.status_code == 302
+        # The upload has answered, its transaction has not committed: nothing handed on.
+        assert enqueued == []
+    job = GenerationJob.objects.get()
+    assert job.status == GenerationJob.Status.QUEUED
+    assert enqueued == []
+    for callback in callbacks:  # the commit
+        callback()
+    assert enqueued == [(document_services.GENERATION_TASK, {"job_id": job.pk})]
+
+
+def test_the_services_name_tasks_that_exist():
+    assert background.task(document_services.GENERATION_TASK) == tasks.generate_for_document
+    assert background.task(group_services.REMINDER_TASK) == tasks.send_reminder_emails
+
+
 def test_with_a_broker_the_job_goes_to_the_celery_task(settings, monkeypatch):
     settings.STUDYAPP_GENERATION_RUNNER = "celery"
     sent = []
     monkeypatch.setattr(tasks.generate_for_document, "delay", lambda job_id: sent.append(job_id))
-    tasks.generation_enqueue(41)
+    document_services.generation_enqueue(job_id=41)
     assert sent == [41]
 
 
 def test_a_full_in_process_queue_fails_the_job_as_busy(organizer, bank, settings, monkeypatch):
     settings.STUDYAPP_GENERATION_RUNNER = "thread"
-    worker = tasks.InProcessWorker(maxsize=1)
+    worker = background.InProcessWorker(maxsize=1)
     taken, release = threading.Event(), threading.Event()
 
     def hold():
@@ -838,11 +867,11 @@ def test_a_full_in_process_queue_fails_the_job_as_busy(organizer, bank, settings
     assert worker.submit(hold)
     assert taken.wait(10)  # the thread is busy with it
     assert worker.submit(release.wait, 10)  # and one waits: the queue is full
-    monkeypatch.setattr(tasks, "in_process", worker)
-    job = document_services.document_upload(
+    monkeypatch.setattr(background, "in_process", worker)
+    job = document_services.document_store(
         bank=bank, uploaded_by=organizer, text="Adhere to the plan.", language="en"
     )
-    tasks.generation_enqueue(job.pk)
+    document_services.generation_enqueue(job_id=job.pk)
     release.set()
     assert worker.wait_idle(10)
     job.refresh_from_db()
@@ -861,8 +890,8 @@ def test_without_a_broker_the_upload_returns_while_generation_runs_in_the_backgr
     client.force_login(organizer)
     started, release = threading.Event(), threading.Event()
     real_generate = document_services.generate
-    worker = tasks.InProcessWorker(maxsize=4)
-    monkeypatch.setattr(tasks, "in_process", worker)
+    worker = background.InProcessWorker(maxsize=4)
+    monkeypatch.setattr(background, "in_process", worker)
 
     def slow_generate(text, **kwargs):
         kwargs["progress"](0.1, "analyse")
@@ -887,13 +916,13 @@ def test_without_a_broker_the_upload_returns_while_generation_runs_in_the_backgr
     opened_between_jobs = []
     worker.submit(lambda: opened_between_jobs.append(connection.connection is not None))
     closed = []
-    real_close_all = tasks.connections.close_all
+    real_close_all = background.connections.close_all
 
     def close_all():
         closed.append(threading.current_thread().name)
         real_close_all()
 
-    monkeypatch.setattr(tasks.connections, "close_all", close_all)
+    monkeypatch.setattr(background.connections, "close_all", close_all)
     release.set()
     assert worker.wait_idle(60)
     job.refresh_from_db()

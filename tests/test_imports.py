@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from quizzes.drafts import ChoiceDraft, QuestionDraft
 from quizzes.models import ImportBatch, Question, QuestionVersion
+from quizzes.services import banks as bank_services
 from quizzes.services import imports as import_services
-from quizzes.services.banks import question_create, version_to_draft
+from quizzes.services.banks import question_create
 from quizzes.services.imports import (
     ImportRefused,
     import_cancel,
@@ -25,6 +26,7 @@ from quizzes.services.imports import (
     import_preview,
     import_upload,
 )
+from quizzes.versions import version_to_draft
 
 from . import factories
 
@@ -170,7 +172,7 @@ def test_imported_questions_equal_those_question_create_would_store(bank, organi
 
 def test_confirm_is_one_transaction(bank, organizer):
     batch = upload(bank, GIFT)
-    real_insert = import_services._insert
+    real_insert = bank_services._insert
 
     def insert(model, *args, **kwargs):
         if model.__name__ == "BlankAnswer":  # the last insert: the others are done
@@ -178,7 +180,7 @@ def test_confirm_is_one_transaction(bank, organizer):
         return real_insert(model, *args, **kwargs)
 
     with (
-        mock.patch.object(import_services, "_insert", side_effect=insert),
+        mock.patch.object(bank_services, "_insert", side_effect=insert),
         pytest.raises(RuntimeError),
     ):
         import_confirm(batch=batch, confirmed_by=organizer, publish=False)
@@ -208,7 +210,7 @@ def test_inserts_span_several_statements_and_return_ids_in_row_order(bank, organ
     version = question.versions.get()
     rows = [(version.pk, n, f"choice {n}", n % 2 == 0, "") for n in range(3, 5104)]
     columns = ("version_id", "ordinal", "text", "is_correct", "feedback")
-    ids = import_services._insert(Choice, columns, rows, returning=True)
+    ids = bank_services._insert(Choice, columns, rows, returning=True)
     assert len(ids) == len(rows) == len(set(ids))
     stored = dict(Choice.objects.filter(pk__in=ids).values_list("pk", "ordinal"))
     assert [stored[pk] for pk in ids] == [row[1] for row in rows]
@@ -676,7 +678,9 @@ def test_a_double_click_on_import_imports_once(postgres_only, bank, organizer):
 
     batch = upload(bank, GIFT)
     confirm = lambda: import_confirm(batch=batch, confirmed_by=organizer, publish=False)  # noqa: E731
-    with mock.patch.object(import_services, "_save_rows", slowed(import_services._save_rows)):
+    with mock.patch.object(
+        import_services, "questions_create_bulk", slowed(import_services.questions_create_bulk)
+    ):
         results, errors = race(confirm, confirm)
     assert errors == [None, None]
     assert sorted(r.already_done for r in results) == [False, True]
@@ -693,7 +697,9 @@ def test_two_batches_of_one_file_confirmed_at_once_import_once(postgres_only, ba
         lambda batch=batch: import_confirm(batch=batch, confirmed_by=organizer, publish=False)
         for batch in (first, second)
     ]
-    with mock.patch.object(import_services, "_save_rows", slowed(import_services._save_rows)):
+    with mock.patch.object(
+        import_services, "questions_create_bulk", slowed(import_services.questions_create_bulk)
+    ):
         _results, errors = race(*calls)
     assert sorted(type(e).__name__ for e in errors) == ["ImportRefused", "NoneType"]
     assert next(e for e in errors if e).code == "already_imported"

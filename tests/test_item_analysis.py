@@ -41,7 +41,7 @@ import pytest
 from django.utils import timezone
 
 from quizzes.models import Membership
-from quizzes.selectors.reports import AnalysedAttempts, item_analysis, item_stats_from_sums
+from quizzes.selectors.reports.items import AnalysedAttempts, item_analysis, item_stats_from_sums
 from tests import factories
 from tests.reports_data import add_members, finish_attempts, make_quiz
 
@@ -68,7 +68,7 @@ def worked_case(organizer):
 def test_item_statistics_match_the_hand_worked_case(worked_case):
     assignment, _items, _e = worked_case
 
-    q1, q2, q3 = item_analysis(assignment)
+    q1, q2, q3 = item_analysis(assignment=assignment)
 
     assert [q1.n, q2.n, q3.n] == [5, 5, 5]
     assert q1.facility == pytest.approx(40)
@@ -89,7 +89,7 @@ def test_item_statistics_match_the_hand_worked_case(worked_case):
 def test_pick_rates_show_which_distractor_fooled_people(worked_case):
     assignment, _items, _e = worked_case
 
-    q1 = item_analysis(assignment)[0]
+    q1 = item_analysis(assignment=assignment)[0]
 
     assert [(c.text, c.is_correct, c.shown, c.picked) for c in q1.choices] == [
         ("Q1 option 1", True, 5, 2),
@@ -106,8 +106,8 @@ def test_first_attempts_are_analysed_unless_all_are_asked_for(worked_case):
     # E tries again and gets everything right.
     finish_attempts(assignment, items, {e: [0, 0, 0]}, number=2)
 
-    first = item_analysis(assignment, which=AnalysedAttempts.FIRST)[0]
-    every = item_analysis(assignment, which=AnalysedAttempts.ALL)[0]
+    first = item_analysis(assignment=assignment, which=AnalysedAttempts.FIRST)[0]
+    every = item_analysis(assignment=assignment, which=AnalysedAttempts.ALL)[0]
 
     assert (first.n, first.facility) == (5, pytest.approx(40))
     assert (every.n, every.facility) == (6, pytest.approx(50))
@@ -137,7 +137,7 @@ def test_undefined_figures_are_none_not_errors():
 def test_no_finished_attempts_means_no_rows(organizer):
     assignment = factories.AssignmentFactory(quiz=factories.QuizFactory(owner=organizer))
 
-    assert item_analysis(assignment) == []
+    assert item_analysis(assignment=assignment) == []
 
 
 def _expected(xs: list[float], ys: list[float]) -> tuple:
@@ -171,7 +171,7 @@ def test_statistics_match_the_definitions_on_random_answers(organizer, seed):
     }
     finish_attempts(assignment, items, picks, refresh=False)
 
-    stats = item_analysis(assignment)
+    stats = item_analysis(assignment=assignment)
 
     marks = [[1.0 if pick == 0 else 0.0 for pick in row] for row in picks.values()]
     for q, item in enumerate(stats):

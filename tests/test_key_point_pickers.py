@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from quizzes.drafts import ChoiceDraft, QuestionDraft
-from quizzes.forms import key_point_choices, shorten
+from quizzes.forms.common import key_point_choices, shorten
 from quizzes.models import Question
 from quizzes.services.banks import question_create
 

@@ -190,7 +190,7 @@ def test_a_file_error_is_shown_on_the_form(organizer_client, group):
 
 
 def test_too_large_an_upload_is_refused_before_reading(organizer_client, group, monkeypatch):
-    monkeypatch.setattr("quizzes.group_forms.MAX_BYTES", 10)
+    monkeypatch.setattr("quizzes.forms.members.MAX_BYTES", 10)
 
     response = _upload(organizer_client, group, b"username\nabcdefghijk\n")
 

@@ -18,12 +18,9 @@ from django.db.models import Sum
 from django.urls import reverse
 
 from quizzes.models import Attempt, AttemptChoice, AttemptItem, Choice
-from quizzes.selectors.reports import (
-    REPORT_CACHE_SECONDS,
-    AnalysedAttempts,
-    assignment_mastery,
-    item_analysis,
-)
+from quizzes.selectors.reports.common import REPORT_CACHE_SECONDS
+from quizzes.selectors.reports.items import AnalysedAttempts, item_analysis
+from quizzes.selectors.reports.mastery import assignment_mastery
 from quizzes.services.attempts import attempt_finish
 from quizzes.services.banks import question_edit
 from quizzes.services.regrade import regrade_apply
@@ -233,9 +230,9 @@ class _PlainOnly(pickle.Unpickler):
 def test_cache_entries_are_plain_data_kept_for_a_day(organizer, learner, world):
     assignment = world["assignment"]
     take(assignment, learner, "green")
-    item_analysis(assignment)
-    item_analysis(assignment, which=AnalysedAttempts.ALL)
-    assignment_mastery(assignment)
+    item_analysis(assignment=assignment)
+    item_analysis(assignment=assignment, which=AnalysedAttempts.ALL)
+    assignment_mastery(assignment=assignment)
 
     stored = cache._cache  # LocMemCache keeps each value pickled
     keys = [key for key in stored if ":reports:" in key]

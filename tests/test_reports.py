@@ -26,16 +26,16 @@ import pytest
 from django.utils import timezone
 
 from quizzes.models import Attempt, Membership
-from quizzes.selectors.reports import (
+from quizzes.selectors.reports.mastery import assignment_mastery
+from quizzes.selectors.reports.overview import (
     LearnerStatus,
-    assignment_mastery,
     assignment_subgroup_rows,
     assignment_summary,
-    group_trend,
     learner_status,
     member_sort,
     report_member_rows,
 )
+from quizzes.selectors.reports.trend import group_trend
 from tests import factories
 from tests.reports_data import finish_attempts, make_quiz, open_attempt
 
@@ -93,7 +93,7 @@ def report(tree, organizer):
 def test_summary_counts_and_scores(report):
     assignment, _people, _items = report
 
-    summary = assignment_summary(assignment, now=timezone.now())
+    summary = assignment_summary(assignment=assignment, now=timezone.now())
 
     assert (summary.learners, summary.finished, summary.in_progress, summary.not_started) == (
         7,
@@ -112,7 +112,9 @@ def test_summary_counts_and_scores(report):
 def test_learners_who_have_not_finished_are_overdue_after_the_due_time(report):
     assignment, _people, _items = report
 
-    summary = assignment_summary(assignment, now=assignment.due_at + timedelta(seconds=1))
+    summary = assignment_summary(
+        assignment=assignment, now=assignment.due_at + timedelta(seconds=1)
+    )
 
     assert summary.overdue == 3
 
@@ -120,7 +122,7 @@ def test_learners_who_have_not_finished_are_overdue_after_the_due_time(report):
 def test_histogram_has_ten_bins_of_percent(report):
     assignment, _people, _items = report
 
-    histogram = assignment_summary(assignment, now=timezone.now()).histogram
+    histogram = assignment_summary(assignment=assignment, now=timezone.now()).histogram
 
     assert [b.label for b in histogram][:2] == ["0–9", "10–19"]
     assert histogram[-1].label == "90–100"
@@ -131,7 +133,7 @@ def test_median_of_an_odd_number_is_the_middle_one(report):
     assignment, people, items = report
     finish_attempts(assignment, items, {people["d1"]: [1, 1, 1]})
 
-    summary = assignment_summary(assignment, now=timezone.now())
+    summary = assignment_summary(assignment=assignment, now=timezone.now())
 
     # 0, 33.3333, 66.6667, 66.6667, 100
     assert summary.median == pytest.approx(66.6667, abs=1e-3)
@@ -141,7 +143,7 @@ def test_median_of_an_odd_number_is_the_middle_one(report):
 def test_subgroup_rows_roll_up_whole_subtrees(report):
     assignment, _people, _items = report
 
-    branch_a, branch_b = assignment_subgroup_rows(assignment)
+    branch_a, branch_b = assignment_subgroup_rows(assignment=assignment)
 
     assert (branch_a.label, branch_a.learners, branch_a.finished, branch_a.passed) == (
         "Branch A",
@@ -163,7 +165,7 @@ def test_subgroup_rows_roll_up_whole_subtrees(report):
 def test_direct_and_former_members_get_their_own_rows(report):
     assignment, _people, _items = report
 
-    summary = assignment_summary(assignment, now=timezone.now())
+    summary = assignment_summary(assignment=assignment, now=timezone.now())
 
     assert (summary.direct.learners, summary.direct.finished) == (1, 0)
     assert (summary.former.learners, summary.former.finished, summary.former.passed) == (1, 1, 1)
@@ -174,7 +176,7 @@ def test_direct_and_former_members_get_their_own_rows(report):
 def test_member_table_rows(report):
     assignment, people, _items = report
 
-    rows = {row.username: row for row in report_member_rows(assignment)}
+    rows = {row.username: row for row in report_member_rows(assignment=assignment)}
 
     assert set(rows) == {"d1", "a1", "a2", "c1", "b1", "x", "f1"}
     a1 = rows["a1"]
@@ -183,9 +185,9 @@ def test_member_table_rows(report):
     assert a1.last_activity == Attempt.objects.get(user=people["a1"]).finished_at
     assert rows["x"].group_name == "Branch B"  # the first of their groups by name
     assert rows["f1"].group_name is None and not rows["f1"].is_current
-    assert learner_status(rows["a1"]) == LearnerStatus.FINISHED
-    assert learner_status(rows["b1"]) == LearnerStatus.IN_PROGRESS
-    assert learner_status(rows["d1"]) == LearnerStatus.NOT_STARTED
+    assert learner_status(row=rows["a1"]) == LearnerStatus.FINISHED
+    assert learner_status(row=rows["b1"]) == LearnerStatus.IN_PROGRESS
+    assert learner_status(row=rows["d1"]) == LearnerStatus.NOT_STARTED
     assert rows["b1"].attempts_started == 1 and rows["b1"].best_percent is None
     assert rows["b1"].last_activity is not None and rows["d1"].last_activity is None
 
@@ -205,15 +207,15 @@ def test_member_table_rows(report):
 def test_member_table_sorts_by_each_column_with_empty_values_last(report, sort, expected):
     assignment, _people, _items = report
 
-    rows = report_member_rows(assignment, sort=sort)
+    rows = report_member_rows(assignment=assignment, sort=sort)
 
     assert [row.username for row in rows] == expected
 
 
 def test_unknown_sort_falls_back_to_name():
-    assert member_sort("-best") == "-best"
-    assert member_sort("password") == "name"
-    assert member_sort(None) == "name"
+    assert member_sort(value="-best") == "-best"
+    assert member_sort(value="password") == "name"
+    assert member_sort(value=None) == "name"
 
 
 def test_mastery_per_key_point_weakest_first_with_source_passage(organizer, group, learner):
@@ -241,7 +243,7 @@ def test_mastery_per_key_point_weakest_first_with_source_passage(organizer, grou
     )
     open_attempt(assignment, factories.UserFactory())  # unfinished: not counted
 
-    rows, unlinked = assignment_mastery(assignment)
+    rows, unlinked = assignment_mastery(assignment=assignment)
 
     # people: 1 of 4 right = 25 %; plan: Q1 3 of 4 + Q2 3 of 4 = 6 of 8 = 75 %.
     assert [(row.key_point, row.mastery, row.answers, row.questions) for row in rows] == [
@@ -268,7 +270,7 @@ def test_trend_lists_the_groups_assignments_in_date_order(organizer, group, lear
     finish_attempts(earlier, items, {learner: [0, 0], second: [0, 1]})
     finish_attempts(later, items, {learner: [1, 1]})
 
-    first, last = group_trend(group)
+    first, last = group_trend(group=group)
 
     assert first.assignment == earlier and last.assignment == later
     assert (first.learners, first.finished, first.completion) == (2, 2, 100)

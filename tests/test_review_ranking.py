@@ -34,12 +34,20 @@ def _draft(score):
 
 def test_ranks_follow_the_score_with_ties_and_unscored_drafts_in_the_generators_order():
     scores = [0.5, None, 0.9, 0.5, None, 0.7, 0.0]
-    assert document_services.review_ranks([_draft(s) for s in scores]) == [3, 6, 1, 4, 7, 2, 5]
+    assert document_services.review_ranks(drafts=[_draft(s) for s in scores]) == [
+        3,
+        6,
+        1,
+        4,
+        7,
+        2,
+        5,
+    ]
 
 
 def test_ranks_of_drafts_none_of_which_is_scored_keep_the_generators_order():
-    assert document_services.review_ranks([_draft(None) for _ in range(4)]) == [1, 2, 3, 4]
-    assert document_services.review_ranks([]) == []
+    assert document_services.review_ranks(drafts=[_draft(None) for _ in range(4)]) == [1, 2, 3, 4]
+    assert document_services.review_ranks(drafts=[]) == []
 
 
 @pytest.mark.parametrize(
@@ -47,7 +55,7 @@ def test_ranks_of_drafts_none_of_which_is_scored_keep_the_generators_order():
     [(None, None), (0.25, 0.25), (1.0, 1.0), (1.3, 1.0), (-0.2, 0.0), (math.nan, None)],
 )
 def test_a_score_is_stored_within_0_and_1(given, stored):
-    assert quality_score(given) == stored
+    assert quality_score(value=given) == stored
 
 
 @pytest.fixture
@@ -68,7 +76,7 @@ def test_generation_stores_each_drafts_score_reasons_and_rank(organizer, bank, m
         return replace(result, drafts=drafts)
 
     monkeypatch.setattr(document_services, "generate", scored_generate)
-    job = document_services.document_upload(
+    job = document_services.document_store(
         bank=bank, uploaded_by=organizer, text=EDITORIAL, language="en"
     )
     with CaptureQueriesContext(connection) as saved:
@@ -98,7 +106,7 @@ def test_generated_drafts_without_scores_are_ranked_in_the_generators_order(
         return replace(result, drafts=drafts)
 
     monkeypatch.setattr(document_services, "generate", unscored_generate)
-    job = document_services.document_upload(
+    job = document_services.document_store(
         bank=bank, uploaded_by=organizer, text=EDITORIAL, language="en"
     )
     job = document_services.generation_run(job_id=job.pk, max_drafts=5)

@@ -12,6 +12,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, Prefetch, Sum
 
+from quizzes.grading import item_grade
+from quizzes.loadgen.seed import SAMPLE_DOCUMENT, seed_load, tree_shape
 from quizzes.models import (
     Assignment,
     AssignmentResult,
@@ -25,12 +27,7 @@ from quizzes.models import (
     User,
 )
 from quizzes.selectors.assignments import assignment_learners
-from quizzes.services.attempts import (
-    assignment_result_refresh,
-    attempts_close_expired,
-    item_grade,
-)
-from quizzes.services.seed import SAMPLE_DOCUMENT, seed_load, tree_shape
+from quizzes.services.attempts import assignment_result_refresh, attempts_close_expired
 
 from . import factories
 
@@ -157,7 +154,7 @@ def test_the_committee_assignment_is_finished_by_every_learner(loaded):
     assignment = Assignment.objects.get(pk=loaded.bench_assignment_id)
 
     assert assignment.group_id == loaded.committee_id
-    assert assignment_learners(assignment).count() == LEARNERS
+    assert assignment_learners(assignment=assignment).count() == LEARNERS
     assert assignment.attempts.exclude(state=Attempt.State.FINISHED).count() == 0
     assert assignment.results.filter(attempts_finished__gte=1).count() == LEARNERS
     assert assignment.results.filter(attempts_finished=2).exists()
@@ -171,7 +168,7 @@ def test_the_open_assignment_has_open_attempts_and_learners_not_started(loaded):
 
     assert current.attempts.filter(state=Attempt.State.IN_PROGRESS).exists()
     assert current.attempts.filter(state=Attempt.State.FINISHED).exists()
-    assert 0 < started < assignment_learners(current).count()
+    assert 0 < started < assignment_learners(assignment=current).count()
     upcoming = Assignment.objects.get(opens_at__gt=NOW)
     assert not upcoming.attempts.exists()
 

@@ -11,8 +11,9 @@ from django.utils import timezone
 from quizzes.drafts import ChoiceDraft, QuestionDraft
 from quizzes.models import Attempt, AttemptItem, Question, QuestionVersion
 from quizzes.services import attempts as attempt_services
-from quizzes.services.banks import bank_create, question_create, question_edit, version_to_draft
+from quizzes.services.banks import bank_create, question_create, question_edit
 from quizzes.services.quizzes import assignment_create, quiz_add_question, quiz_create
+from quizzes.versions import version_to_draft
 
 pytestmark = pytest.mark.django_db
 

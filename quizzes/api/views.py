@@ -211,7 +211,7 @@ class CheckView(AttemptMixin, APIView):
             return _error(error, attempt)
         total = AttemptItem.objects.filter(attempt=attempt).count()
         screen = question_screen(attempt=attempt, position=position, total=total)
-        if screen is None or not immediate_feedback(attempt):
+        if screen is None or not immediate_feedback(attempt=attempt):
             raise NotFound
         return Response(QuestionScreenSerializer(screen).data)
 

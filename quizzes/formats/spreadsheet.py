@@ -729,79 +729,80 @@ def _sheet_title(title: str, language: str) -> str:
 
 # --- the template --------------------------------------------------------------------------
 
-_EXAMPLES: dict[str, tuple[QuestionDraft, ...]] = {
+# The template's example rows, per language: (kind, stem, choices with "*" before each
+# right one, the blank's accepted answers, explanation, difficulty, key point).
+_EXAMPLE_ROWS: dict[str, tuple[tuple, ...]] = {
     "zh": (
-        QuestionDraft(
+        (
             "single",
             "中国共产党的根本宗旨是什么？",
-            choices=(
-                ChoiceDraft("实事求是"),
-                ChoiceDraft("全心全意为人民服务", True),
-                ChoiceDraft("艰苦奋斗"),
-                ChoiceDraft("开拓创新"),
-            ),
-            explanation="党章总纲：党除了工人阶级和最广大人民群众的利益，没有自己特殊的利益。",
-            difficulty=2,
-            tags=("党的宗旨",),
+            ("实事求是", "*全心全意为人民服务", "艰苦奋斗", "开拓创新"),
+            (),
+            "党章总纲：党除了工人阶级和最广大人民群众的利益，没有自己特殊的利益。",
+            2,
+            "党的宗旨",
         ),
-        QuestionDraft(
+        (
             "multiple",
             "新发展理念包括哪些？",
-            choices=(
-                ChoiceDraft("创新", True),
-                ChoiceDraft("协调", True),
-                ChoiceDraft("绿色", True),
-                ChoiceDraft("开放", True),
-                ChoiceDraft("共享", True),
-                ChoiceDraft("速度"),
-            ),
-            difficulty=3,
+            ("*创新", "*协调", "*绿色", "*开放", "*共享", "速度"),
+            (),
+            "",
+            3,
+            "",
         ),
-        QuestionDraft(
-            "true_false",
-            "中国式现代化是人口规模巨大的现代化。",
-            choices=(ChoiceDraft("正确", True), ChoiceDraft("错误")),
-            difficulty=1,
-        ),
-        QuestionDraft(
+        ("true_false", "中国式现代化是人口规模巨大的现代化。", ("*正确", "错误"), (), "", 1, ""),
+        (
             "blank",
             "教育、科技、____是全面建设社会主义现代化国家的基础性、战略性支撑。",
-            blanks=(("人才",),),
-            difficulty=3,
+            (),
+            ("人才",),
+            "",
+            3,
+            "",
         ),
     ),
     "en": (
-        QuestionDraft(
+        (
             "single",
             "Which planet is known as the Red Planet?",
-            choices=(ChoiceDraft("Venus"), ChoiceDraft("Mars", True), ChoiceDraft("Jupiter")),
-            explanation="Iron oxide on its surface makes Mars look red.",
-            difficulty=1,
-            tags=("Solar system",),
+            ("Venus", "*Mars", "Jupiter"),
+            (),
+            "Iron oxide on its surface makes Mars look red.",
+            1,
+            "Solar system",
         ),
-        QuestionDraft(
-            "multiple",
-            "Which of these are prime numbers?",
-            choices=(
-                ChoiceDraft("2", True),
-                ChoiceDraft("3", True),
-                ChoiceDraft("4"),
-                ChoiceDraft("5", True),
-            ),
-        ),
-        QuestionDraft(
-            "true_false",
-            "Water boils at 100 °C at sea level.",
-            choices=(ChoiceDraft("True", True), ChoiceDraft("False")),
-            difficulty=1,
-        ),
-        QuestionDraft(
-            "blank",
-            "The capital of France is ____.",
-            blanks=(("Paris",),),
-        ),
+        ("multiple", "Which of these are prime numbers?", ("*2", "*3", "4", "*5"), (), "", 3, ""),
+        ("true_false", "Water boils at 100 °C at sea level.", ("*True", "False"), (), "", 1, ""),
+        ("blank", "The capital of France is ____.", (), ("Paris",), "", 3, ""),
     ),
 }
+
+
+def _example(
+    kind: str,
+    stem: str,
+    choices: tuple[str, ...],
+    answers: tuple[str, ...],
+    explanation: str,
+    difficulty: int,
+    key_point: str,
+) -> QuestionDraft:
+    return QuestionDraft(
+        kind,  # type: ignore[arg-type]
+        stem,
+        choices=tuple(ChoiceDraft(c.removeprefix("*"), c.startswith("*")) for c in choices),
+        blanks=(answers,) if answers else (),
+        explanation=explanation,
+        difficulty=difficulty,
+        tags=(key_point,) if key_point else (),
+    )
+
+
+_EXAMPLES: dict[str, tuple[QuestionDraft, ...]] = {
+    language: tuple(_example(*row) for row in rows) for language, rows in _EXAMPLE_ROWS.items()
+}
+
 
 _HELP = {
     "zh": (

@@ -7,6 +7,7 @@ and a database trigger (migration ``0002``) refuses any UPDATE of a version, a c
 accepted blank answer.
 """
 
+import hashlib
 from decimal import Decimal
 
 from django.conf import settings
@@ -58,6 +59,14 @@ class QuestionBank(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("quizzes:bank_detail", kwargs={"pk": self.pk})
+
+
+def text_checksum(text: str) -> str:
+    """SHA-256 of the text with its whitespace normalised (every run of spaces, tabs,
+    line breaks, full-width spaces becomes one space; none at the ends), so that the same
+    document pasted or re-wrapped differently is recognised as the same. Migration 0008
+    holds a frozen copy of this rule."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
 
 
 class SourceDocument(models.Model):

@@ -34,7 +34,7 @@ def _is_signed_in(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active)
 
 
-def subtree_sql(roots_sql: str, params: tuple = ()) -> tuple[str, tuple]:
+def subtree_sql(*, roots_sql: str, params: tuple = ()) -> tuple[str, tuple]:
     """SQL selecting the ids of the groups that ``roots_sql`` selects and of every group
     below them, with its parameters. ``roots_sql`` selects one column of group ids."""
     sql = (
@@ -45,7 +45,7 @@ def subtree_sql(roots_sql: str, params: tuple = ()) -> tuple[str, tuple]:
     return sql, params
 
 
-def ancestors_sql(roots_sql: str, params: tuple = ()) -> tuple[str, tuple]:
+def ancestors_sql(*, roots_sql: str, params: tuple = ()) -> tuple[str, tuple]:
     """SQL selecting the ids of the groups that ``roots_sql`` selects and of every group
     above them, with its parameters."""
     sql = (
@@ -57,27 +57,31 @@ def ancestors_sql(roots_sql: str, params: tuple = ()) -> tuple[str, tuple]:
     return sql, params
 
 
-def subtree_ids(group_ids) -> RawSQL:
+def subtree_ids(*, group_ids) -> RawSQL:
     """``group_ids`` (ids, or one group's id) and every group below them, as a subquery
     for ``…__in=``. An empty list gives an empty subquery."""
     if isinstance(group_ids, int):
         group_ids = [group_ids]
     ids = [int(pk) for pk in group_ids] or [0]
     placeholders = ", ".join(["%s"] * len(ids))
-    return RawSQL(*subtree_sql(f"SELECT id FROM {GROUPS} WHERE id IN ({placeholders})", tuple(ids)))
+    return RawSQL(
+        *subtree_sql(
+            roots_sql=f"SELECT id FROM {GROUPS} WHERE id IN ({placeholders})", params=tuple(ids)
+        )
+    )
 
 
-def ancestor_ids(group_id: int) -> RawSQL:
+def ancestor_ids(*, group_id: int) -> RawSQL:
     """The group ``group_id`` and every group above it, as a subquery for ``…__in=``."""
-    return RawSQL(*ancestors_sql("%s", (int(group_id),)))
+    return RawSQL(*ancestors_sql(roots_sql="%s", params=(int(group_id),)))
 
 
-def organized_subtree_ids(user: User) -> RawSQL:
+def organized_subtree_ids(*, user: User) -> RawSQL:
     """Every group ``user`` organizes and every group below one of them, as a subquery."""
     return RawSQL(
         *subtree_sql(
-            f"SELECT group_id FROM {MEMBERSHIPS} WHERE user_id = %s AND role = %s",
-            (user.pk, ORGANIZER),
+            roots_sql=f"SELECT group_id FROM {MEMBERSHIPS} WHERE user_id = %s AND role = %s",
+            params=(user.pk, ORGANIZER),
         )
     )
 
@@ -88,7 +92,7 @@ def group_ids_with_ancestors(*, user: User) -> tuple[set[int], set[int]]:
     One query. Assignments made to any group in the second set reach the user.
     """
     sql, params = ancestors_sql(
-        f"SELECT group_id FROM {MEMBERSHIPS} WHERE user_id = %s", (user.pk,)
+        roots_sql=f"SELECT group_id FROM {MEMBERSHIPS} WHERE user_id = %s", params=(user.pk,)
     )
     own_sql = f"SELECT group_id, 1 FROM {MEMBERSHIPS} WHERE user_id = %s"
     with connection.cursor() as cursor:
@@ -101,7 +105,7 @@ def group_ids_with_ancestors(*, user: User) -> tuple[set[int], set[int]]:
     return own, reachable
 
 
-def groups_visible_to(user: User) -> QuerySet[StudyGroup]:
+def groups_visible_to(*, user: User) -> QuerySet[StudyGroup]:
     """Every group ``user`` may open: all for staff; otherwise the groups they belong to
     and every group at or below one they organize. One query when evaluated."""
     if not _is_signed_in(user):
@@ -109,7 +113,9 @@ def groups_visible_to(user: User) -> QuerySet[StudyGroup]:
     if user.is_staff:
         return StudyGroup.objects.all()
     member_of = Membership.objects.filter(user=user).values("group_id")
-    return StudyGroup.objects.filter(Q(pk__in=member_of) | Q(pk__in=organized_subtree_ids(user)))
+    return StudyGroup.objects.filter(
+        Q(pk__in=member_of) | Q(pk__in=organized_subtree_ids(user=user))
+    )
 
 
 def group_access(*, user: User, group: StudyGroup) -> GroupAccess | None:
@@ -121,9 +127,9 @@ def group_access(*, user: User, group: StudyGroup) -> GroupAccess | None:
         return None
     if user.is_staff:
         return GroupAccess.STAFF
-    rows = Membership.objects.filter(user=user, group_id__in=ancestor_ids(group.pk)).values_list(
-        "group_id", "role"
-    )
+    rows = Membership.objects.filter(
+        user=user, group_id__in=ancestor_ids(group_id=group.pk)
+    ).values_list("group_id", "role")
     roles = {role for group_id, role in rows if group_id == group.pk or role == ORGANIZER}
     if ORGANIZER in roles:
         return GroupAccess.ORGANIZER
@@ -132,12 +138,12 @@ def group_access(*, user: User, group: StudyGroup) -> GroupAccess | None:
     return None
 
 
-def can_view_group(user: User, group: StudyGroup) -> bool:
+def can_view_group(*, user: User, group: StudyGroup) -> bool:
     """Whether ``user`` may open the page of ``group``. At most one query."""
     return group_access(user=user, group=group) is not None
 
 
-def banks_visible_to(user: User) -> QuerySet[QuestionBank]:
+def banks_visible_to(*, user: User) -> QuerySet[QuestionBank]:
     """Banks ``user`` may open: their own, or all of them for staff."""
     if not _is_signed_in(user):
         return QuestionBank.objects.none()
@@ -146,6 +152,6 @@ def banks_visible_to(user: User) -> QuerySet[QuestionBank]:
     return QuestionBank.objects.filter(owner=user)
 
 
-def can_view_bank(user: User, bank: QuestionBank) -> bool:
+def can_view_bank(*, user: User, bank: QuestionBank) -> bool:
     """Whether ``user`` may open the page of ``bank``: its owner and staff. No query."""
     return _is_signed_in(user) and (user.is_staff or bank.owner_id == user.pk)

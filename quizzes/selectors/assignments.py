@@ -12,16 +12,16 @@ from quizzes.models import Assignment, Membership, User
 from .access import subtree_ids
 
 
-def assignment_memberships(assignment: Assignment) -> QuerySet[Membership]:
+def assignment_memberships(*, assignment: Assignment) -> QuerySet[Membership]:
     """Member (not organizer) memberships in the assignment's group and every group below
     it. A learner in two of those groups has two rows."""
     return Membership.objects.filter(
-        group_id__in=subtree_ids(assignment.group_id), role=Membership.Role.MEMBER
+        group_id__in=subtree_ids(group_ids=assignment.group_id), role=Membership.Role.MEMBER
     )
 
 
-def assignment_learners(assignment: Assignment) -> QuerySet[User]:
+def assignment_learners(*, assignment: Assignment) -> QuerySet[User]:
     """The learners the assignment is for, each once. One query when evaluated."""
     return User.objects.filter(
-        pk__in=assignment_memberships(assignment).values("user_id"), is_active=True
+        pk__in=assignment_memberships(assignment=assignment).values("user_id"), is_active=True
     )

@@ -34,10 +34,9 @@ from quizzes.models import (
     QuizSlot,
     User,
 )
-from quizzes.services.attempts import blank_key, item_grade
+from quizzes.presentation import StemPart, stem_parts
 
 from .access import group_ids_with_ancestors
-from .banks import StemPart, stem_parts
 
 # --- Finding what a learner may open ---------------------------------------------------
 
@@ -299,12 +298,12 @@ def _outcome(item: AttemptItem) -> ItemOutcome:
         earning = accepted.setdefault(answer.blank, [])
         if answer.credit > 0:
             earning.append(answer_display(answer.text, answer.credit))
-    key = blank_key(version)
+    key = grading.blank_key(version)
     matches = {
         number: grading.blank_match(responses.get(number, ""), key[number]) for number in key
     }
     # A checked item of an open attempt has no score yet: grade it as finishing will.
-    score = item.score if item.score is not None else item_grade(item)
+    score = item.score if item.score is not None else grading.item_grade(item)
     if score >= item.points:
         verdict = "right"
     elif score > 0:
@@ -376,7 +375,7 @@ def _screen(item: AttemptItem, *, total: int, outcome: ItemOutcome | None) -> Qu
     )
 
 
-def immediate_feedback(attempt: Attempt) -> bool:
+def immediate_feedback(*, attempt: Attempt) -> bool:
     return attempt.assignment.quiz.feedback_timing == Quiz.FeedbackTiming.IMMEDIATE
 
 
@@ -388,7 +387,7 @@ def question_screen(*, attempt: Attempt, position: int, total: int) -> QuestionS
     if item is None:
         return None
     outcome = None
-    if item.checked_at is not None and immediate_feedback(attempt):
+    if item.checked_at is not None and immediate_feedback(attempt=attempt):
         item = _items(attempt, with_key=True).get(pk=item.pk)
         outcome = _outcome(item)
     return _screen(item, total=total, outcome=outcome)

@@ -8,8 +8,6 @@ newest version, read with a correlated subquery so that a page of questions is o
 
 from __future__ import annotations
 
-import difflib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -17,7 +15,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _gettext
 
-from quizzes.drafts import BLANK_MARKER, QuestionDraft
+from quizzes.drafts import QuestionDraft
 from quizzes.formats.notation import format_answer
 from quizzes.models import (
     KeyPoint,
@@ -29,11 +27,13 @@ from quizzes.models import (
     SourceDocument,
     User,
 )
+from quizzes.presentation import DiffSegment, choice_letter, word_diff
 from quizzes.selectors.access import banks_visible_to
 from quizzes.selectors.home import count_related
-from quizzes.services.banks import version_to_draft  # a pure conversion; nothing is written
+from quizzes.versions import version_to_draft
 
 QUESTIONS_PER_PAGE = 25
+BANK_QUESTIONS_PER_PAGE = 50
 BANKS_PER_PAGE = 50
 
 
@@ -45,14 +45,15 @@ def bank_list_page(*, user: User, page_number: str | int | None) -> Page:
     annotated with ``question_count``, ``published_count`` and ``document_count``.
     Two queries (count, page)."""
     banks = (
-        banks_visible_to(user)
+        banks_visible_to(user=user)
         .select_related("owner")
         .annotate(
-            question_count=count_related(Question.objects.all(), outer_field="bank"),
+            question_count=count_related(queryset=Question.objects.all(), outer_field="bank"),
             published_count=count_related(
-                Question.objects.filter(status=Question.Status.PUBLISHED), outer_field="bank"
+                queryset=Question.objects.filter(status=Question.Status.PUBLISHED),
+                outer_field="bank",
             ),
-            document_count=count_related(SourceDocument.objects.all(), outer_field="bank"),
+            document_count=count_related(queryset=SourceDocument.objects.all(), outer_field="bank"),
         )
         .order_by("title", "pk")
     )
@@ -106,18 +107,24 @@ class QuestionFilters:
 
 
 @dataclass(frozen=True)
-class QuestionRow:
-    """A question as listed for authoring, by its current (newest) version."""
+class QuestionSummary:
+    """A question as every question list shows it, by its current (newest) version."""
 
     pk: int
-    bank_id: int
-    bank_title: str
     status: str
     status_label: str
     version: int | None
     stem: str
     kind: str
     kind_label: str
+
+
+@dataclass(frozen=True)
+class QuestionRow(QuestionSummary):
+    """A question as listed for authoring: with its bank, difficulty and key point."""
+
+    bank_id: int
+    bank_title: str
     difficulty: int | None
     key_point_id: int | None
     key_point_ordinal: int | None
@@ -125,7 +132,46 @@ class QuestionRow:
     in_quiz: bool = False
 
 
-def with_current_version(questions: QuerySet[Question]) -> QuerySet[Question]:
+_STATUS_LABELS = dict(Question.Status.choices)
+_KIND_LABELS = dict(QuestionKind.choices)
+# The ``values()`` columns of ``with_current_version`` each row kind is built from.
+SUMMARY_COLUMNS = ("pk", "status", "current_number", "current_stem", "current_kind")
+ROW_COLUMNS = (
+    *SUMMARY_COLUMNS,
+    *("bank_id", "bank__title", "current_difficulty"),
+    *("key_point_id", "key_point__ordinal", "key_point__text"),
+)
+
+
+def summary_fields(*, row: dict) -> dict:
+    """``QuestionSummary`` fields from a ``values()`` row holding ``SUMMARY_COLUMNS``."""
+    return {
+        "pk": row["pk"],
+        "status": row["status"],
+        "status_label": _STATUS_LABELS.get(row["status"], row["status"]),
+        "version": row["current_number"],
+        "stem": row["current_stem"] or "",
+        "kind": row["current_kind"] or "",
+        "kind_label": _KIND_LABELS.get(row["current_kind"], ""),
+    }
+
+
+def row_fields(*, row: dict) -> dict:
+    """``QuestionRow`` fields from a ``values()`` row holding ``ROW_COLUMNS`` (and
+    ``in_quiz`` when it was annotated)."""
+    return {
+        **summary_fields(row=row),
+        "bank_id": row["bank_id"],
+        "bank_title": row["bank__title"],
+        "difficulty": row["current_difficulty"],
+        "key_point_id": row["key_point_id"],
+        "key_point_ordinal": row["key_point__ordinal"],
+        "key_point_text": row["key_point__text"] or "",
+        "in_quiz": row.get("in_quiz", False),
+    }
+
+
+def with_current_version(*, questions: QuerySet[Question]) -> QuerySet[Question]:
     """Annotate ``current_number``, ``current_stem``, ``current_kind`` and
     ``current_difficulty`` from each question's newest version (correlated subqueries)."""
     newest = QuestionVersion.objects.newest_for()
@@ -150,7 +196,7 @@ def questions_matching(
         if isinstance(banks, QuerySet)
         else Q(bank_id__in=list(banks))
     )
-    questions = with_current_version(Question.objects.filter(bank_filter))
+    questions = with_current_version(questions=Question.objects.filter(bank_filter))
     if filters.bank is not None:
         questions = questions.filter(bank_id=filters.bank)
     if filters.status:
@@ -180,46 +226,26 @@ def question_rows_page(
     queries (count, page), whatever the page size; a page number out of range gives the
     last page."""
     questions = questions_matching(banks=banks, filters=filters)
-    columns = [
-        "pk",
-        "bank_id",
-        "bank__title",
-        "status",
-        "current_number",
-        "current_stem",
-        "current_kind",
-        "current_difficulty",
-        "key_point_id",
-        "key_point__ordinal",
-        "key_point__text",
-    ]
+    columns = list(ROW_COLUMNS)
     if quiz_id is not None:
         questions = questions.annotate(
             in_quiz=Exists(QuizSlot.objects.filter(quiz_id=quiz_id, question=OuterRef("pk")))
         )
         columns.append("in_quiz")
     page = Paginator(questions.values(*columns), per_page).get_page(page_number)
-    statuses = dict(Question.Status.choices)
-    kinds = dict(QuestionKind.choices)
-    page.object_list = [
-        QuestionRow(
-            pk=row["pk"],
-            bank_id=row["bank_id"],
-            bank_title=row["bank__title"],
-            status=row["status"],
-            status_label=statuses.get(row["status"], row["status"]),
-            version=row["current_number"],
-            stem=row["current_stem"] or "",
-            kind=row["current_kind"] or "",
-            kind_label=kinds.get(row["current_kind"], ""),
-            difficulty=row["current_difficulty"],
-            key_point_id=row["key_point_id"],
-            key_point_ordinal=row["key_point__ordinal"],
-            key_point_text=row["key_point__text"] or "",
-            in_quiz=row.get("in_quiz", False),
-        )
-        for row in page.object_list
-    ]
+    page.object_list = [QuestionRow(**row_fields(row=row)) for row in page.object_list]
+    return page
+
+
+def bank_question_page(*, bank: QuestionBank, page_number: str | int | None) -> Page:
+    """One page of the bank's questions, oldest first; ``object_list`` holds
+    ``QuestionSummary`` rows. Two queries (count, page); a page number out of range gives
+    the last page."""
+    questions = with_current_version(questions=Question.objects.filter(bank=bank)).order_by("pk")
+    page = Paginator(questions.values(*SUMMARY_COLUMNS), BANK_QUESTIONS_PER_PAGE).get_page(
+        page_number
+    )
+    page.object_list = [QuestionSummary(**summary_fields(row=row)) for row in page.object_list]
     return page
 
 
@@ -237,32 +263,6 @@ def question_for_editing(*, pk: int) -> tuple[Question, QuestionVersion | None]:
 
 
 # --- Version history --------------------------------------------------------------------
-
-# Latin words and numbers are compared whole; every other character (Chinese has no spaces
-# between words) on its own, so a changed character shows as one change, not a whole line.
-_TOKEN = re.compile(r"[A-Za-z0-9]+|\s+|.", re.DOTALL)
-
-
-@dataclass(frozen=True)
-class DiffSegment:
-    op: str  # "equal", "insert" or "delete"
-    text: str
-
-
-def word_diff(old: str, new: str) -> list[DiffSegment]:
-    """``new`` compared with ``old`` as segments to show: kept, inserted, deleted text."""
-    before, after = _TOKEN.findall(old), _TOKEN.findall(new)
-    segments: list[DiffSegment] = []
-    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            segments.append(DiffSegment("equal", "".join(after[j1:j2])))
-            continue
-        if tag in ("delete", "replace"):
-            segments.append(DiffSegment("delete", "".join(before[i1:i2])))
-        if tag in ("insert", "replace"):
-            segments.append(DiffSegment("insert", "".join(after[j1:j2])))
-    return segments
 
 
 @dataclass(frozen=True)
@@ -283,11 +283,6 @@ class HistoryEntry:
     @property
     def is_first(self) -> bool:
         return self.version.number == 1
-
-
-def choice_letter(index: int) -> str:
-    """A, B, C, … for the 0-based ``index`` of a choice."""
-    return chr(ord("A") + index) if index < 26 else str(index + 1)
 
 
 def _describe(draft: QuestionDraft) -> list[tuple[str, str]]:
@@ -362,32 +357,3 @@ def question_history(*, question: Question) -> list[HistoryEntry]:
         previous = dict(described)
     entries.reverse()
     return entries
-
-
-# --- Preview --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StemPart:
-    """A piece of a fill-in-the-blank stem: text, or (``blank`` set) an input holding
-    ``response``."""
-
-    text: str = ""
-    blank: int | None = None  # 1-based blank number, or None for plain text
-    response: str = ""
-
-
-def stem_parts(stem: str, responses: dict[int, str] | None = None) -> list[StemPart]:
-    """The stem split into text and numbered blanks (runs of three or more underscores),
-    for rendering blanks as inputs; ``responses`` fills them (a learner's answers)."""
-    responses = responses or {}
-    parts: list[StemPart] = []
-    position = 0
-    for number, match in enumerate(BLANK_MARKER.finditer(stem), start=1):
-        if match.start() > position:
-            parts.append(StemPart(text=stem[position : match.start()]))
-        parts.append(StemPart(blank=number, response=responses.get(number, "")))
-        position = match.end()
-    if position < len(stem):
-        parts.append(StemPart(text=stem[position:]))
-    return parts

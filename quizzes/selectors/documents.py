@@ -27,9 +27,9 @@ from quizzes.models import (
     RejectionReason,
     SourceDocument,
 )
+from quizzes.models.banks import text_checksum
+from quizzes.presentation import choice_letter
 from quizzes.quality_labels import QualityReason, quality_reasons
-from quizzes.selectors.banks import choice_letter
-from quizzes.services.banks import text_checksum
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +84,7 @@ def text_segments(*, text: str, key_points: list[KeyPoint]) -> list[Segment]:
     return segments
 
 
-def job_progress(job: GenerationJob | None) -> dict:
+def job_progress(*, job: GenerationJob | None) -> dict:
     """The JSON the document page polls. ``error`` is the failure reason in the reader's
     language (empty unless the job failed), ``error_code`` its code."""
     if job is None:

@@ -1,168 +1,23 @@
-"""Exports: a bank's or a quiz's questions as drafts, written in an interchange format.
+"""Reads for question exports: a bank's or a quiz's questions as ``ExportItem`` drafts,
+which ``quizzes.exports.questions`` writes in a format.
 
-Reads only. A bank exports the current (newest) version of each question that is not
-archived, oldest first; a quiz exports its fixed slots in order (a pinned version, else the
-question's newest), and leaves out random-draw rules, which hold no particular question.
-Loading is a constant number of queries whatever the size: versions, choices and accepted
-answers are read by subquery, not by a list of ids.
-
-Each format holds what it can (see the writers in ``quizzes.formats``): Aiken only single
-choice, GIFT and Moodle XML one blank per question (with credits, numeric answers and
-feedback), the sheet and the Chinese plain-text layout only plain, full-credit text answers
-(the sheet at most eight options, the plain text no blank answer with "/", "|" or "；").
-``format_problem`` says whether a draft is left out and why; an export says how many were,
-and ``LEFT_OUT_REASONS`` tells the organizer each reason in their language. Nothing a
-format cannot hold is ever dropped silently from a question that is written.
+A bank exports the current (newest) version of each question that is not archived, oldest
+first; a quiz exports its fixed slots in order (a pinned version, else the question's
+newest), and leaves out random-draw rules, which hold no particular question. Loading is a
+constant number of queries whatever the size: versions, choices and accepted answers are
+read by subquery, not by a list of ids.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
 
 from django.db.models import Q, QuerySet, Subquery
-from django.utils.translation import gettext_lazy as _
 
-from quizzes.drafts import AnswerDraft, QuestionDraft
-from quizzes.formats.aiken import aiken_problem, export_aiken
-from quizzes.formats.chinese_text import chinese_text_problem, write_chinese_text
-from quizzes.formats.gift import export_gift, gift_problem
-from quizzes.formats.moodle_xml import write_moodle_xml, xml_problem
-from quizzes.formats.spreadsheet import export_csv, export_xlsx, sheet_problem
+from quizzes.drafts import AnswerDraft
+from quizzes.exports.questions import ExportItem
 from quizzes.models import BlankAnswer, Choice, Question, QuestionBank, QuestionVersion, Quiz
-from quizzes.services.banks import version_draft_from_parts  # a pure conversion
-
-
-@dataclass(frozen=True)
-class ExportFormat:
-    name: str
-    label: str
-    extension: str
-    content_type: str
-    holds: str  # what the format cannot hold, said to the organizer
-
-
-EXPORT_FORMATS: dict[str, ExportFormat] = {
-    fmt.name: fmt
-    for fmt in (
-        ExportFormat(
-            "xlsx",
-            _("Excel (.xlsx), our template"),
-            "xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            _("Questions with more than eight choices are left out."),
-        ),
-        ExportFormat(
-            "gift",
-            _("GIFT (Moodle)"),
-            "gift.txt",
-            "text/plain; charset=utf-8",
-            _("Fill-in-the-blank questions with several blanks are left out."),
-        ),
-        ExportFormat(
-            "xml",
-            _("Moodle XML"),
-            "xml",
-            "application/xml; charset=utf-8",
-            _("Fill-in-the-blank questions with several blanks are left out."),
-        ),
-        ExportFormat(
-            "aiken",
-            _("Aiken"),
-            "aiken.txt",
-            "text/plain; charset=utf-8",
-            _("Aiken holds only single-choice questions; all others are left out."),
-        ),
-        ExportFormat(
-            "txt",
-            _("Chinese plain text (一、单选题 …)"),
-            "txt",
-            "text/plain; charset=utf-8",
-            _("Blank answers holding “/”, “|” or “；” cannot be written and are left out."),
-        ),
-        ExportFormat(
-            "csv",
-            _("CSV (our template)"),
-            "csv",
-            "text/csv; charset=utf-8",
-            _("Questions with more than eight choices are left out."),
-        ),
-    )
-}
-
-
-@dataclass(frozen=True)
-class ExportItem:
-    draft: QuestionDraft
-    key_point: str = ""  # the text of the question's key point, whitespace collapsed
-
-
-@dataclass(frozen=True)
-class ExportFile:
-    content: bytes
-    filename: str
-    content_type: str
-    exported: int
-    left_out: int
-
-
-_PROBLEMS: dict[str, Callable[[QuestionDraft], str | None]] = {
-    "xlsx": sheet_problem,
-    "csv": sheet_problem,
-    "gift": gift_problem,
-    "xml": xml_problem,
-    "aiken": aiken_problem,
-    "txt": chinese_text_problem,
-}
-
-# Why a question is left out of an export, said to the organizer (by ``format_problem`` code).
-LEFT_OUT_REASONS = {
-    "invalid_draft": _("The question is not complete."),
-    "several_blanks": _("It has several blanks; this format holds one blank per question."),
-    "mixed_answers": _("It mixes numeric and text answers in one blank."),
-    "true_false_labels": _(
-        "Its true/false labels are not the ones this format reads back for its language "
-        "(True/False, or 正确/错误 for a Chinese question)."
-    ),
-    "answer_details": _(
-        "Its blank has partial credit, a numeric answer (tolerance or range) or answer "
-        "feedback, which this format cannot hold."
-    ),
-    "blank_separator": _("An accepted answer holds “/”, “|” or “；”, which separate answers here."),
-    "too_many_choices": _("It has more choices than this format holds."),
-    "not_single_choice": _("This format holds only single-choice questions."),
-}
-
-
-def format_problem(fmt: str, draft: QuestionDraft) -> str | None:
-    """Why ``draft`` is left out of an export in ``fmt``, as a code; None when it is not."""
-    return _PROBLEMS[fmt](draft)
-
-
-def export_counts(items: list[ExportItem]) -> dict[str, tuple[int, int]]:
-    """Per format: how many of ``items`` it exports and how many it leaves out."""
-    return {
-        fmt: (exported, left_out) for fmt, (exported, left_out, _r) in export_report(items).items()
-    }
-
-
-def export_report(items: list[ExportItem]) -> dict[str, tuple[int, int, dict[str, int]]]:
-    """Per format: how many of ``items`` it exports, how many it leaves out, and how many
-    are left out for each reason (a ``LEFT_OUT_REASONS`` code)."""
-    report = {}
-    for fmt in EXPORT_FORMATS:
-        reasons: dict[str, int] = {}
-        for item in items:
-            if code := format_problem(fmt, item.draft):
-                reasons[code] = reasons.get(code, 0) + 1
-        left_out = sum(reasons.values())
-        report[fmt] = (len(items) - left_out, left_out, reasons)
-    return report
-
-
-# --- reading the questions ------------------------------------------------------------------
+from quizzes.versions import ANSWER_FIELDS, VERSION_FIELDS, version_draft_from_parts
 
 
 def _items(versions: QuerySet[QuestionVersion], order: list[int] | None = None) -> list[ExportItem]:
@@ -180,34 +35,17 @@ def _items(versions: QuerySet[QuestionVersion], order: list[int] | None = None) 
     for version_id, blank, *answer in (
         BlankAnswer.objects.filter(version_id__in=Subquery(ids))
         .order_by("version_id", "blank", "pk")
-        .values_list(
-            "version_id", "blank", "text", "credit", "number", "tolerance", "is_range", "feedback"
-        )
+        .values_list("version_id", "blank", *ANSWER_FIELDS)
     ):
         blanks[version_id][blank].append(AnswerDraft(*answer))
     rows = QuestionVersion.objects.filter(pk__in=Subquery(ids)).values(
-        "pk",
-        "question_id",
-        "kind",
-        "stem",
-        "explanation",
-        "source_excerpt",
-        "source_start",
-        "source_end",
-        "difficulty",
-        "question__key_point__text",
+        "pk", "question_id", *VERSION_FIELDS, "question__key_point__text"
     )
     items: dict[int, tuple[int, ExportItem]] = {}
     for row in rows:
         per_blank = blanks.get(row["pk"], {})
         draft = version_draft_from_parts(
-            kind=row["kind"],
-            stem=row["stem"],
-            explanation=row["explanation"],
-            source_excerpt=row["source_excerpt"],
-            source_start=row["source_start"],
-            source_end=row["source_end"],
-            difficulty=row["difficulty"],
+            **{name: row[name] for name in VERSION_FIELDS},
             choices=choices.get(row["pk"], []),
             blanks=[[a.text for a in per_blank[index]] for index in sorted(per_blank)],
             answers=[per_blank[index] for index in sorted(per_blank)],
@@ -250,50 +88,3 @@ def quiz_export_items(*, quiz: Quiz) -> tuple[list[ExportItem], int]:
     order = [pk for pk in order if pk is not None]
     versions = QuestionVersion.objects.filter(Q(pk__in=pinned) | Q(pk__in=list(newest.values())))
     return _items(versions, order), rules
-
-
-# --- writing ---------------------------------------------------------------------------------
-
-
-def download_filename(title: str, extension: str) -> str:
-    """A file name from a title: characters file systems refuse removed, Chinese kept."""
-    name = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]+', " ", title)
-    name = " ".join(name.split())[:80].strip(" .") or "questions"
-    return f"{name}.{extension}"
-
-
-def export_file(
-    *, items: Iterable[ExportItem], fmt: str, title: str, language: str = "zh"
-) -> ExportFile:
-    """The items written in ``fmt``; those the format cannot hold are left out and counted.
-
-    ``language`` ("zh" or "en") chooses the sheet's column headers and kind names."""
-    spec = EXPORT_FORMATS[fmt]
-    items = list(items)
-    kept = [item for item in items if not format_problem(fmt, item.draft)]
-    drafts = [item.draft for item in kept]
-    if fmt in ("xlsx", "csv"):
-        # The sheet's 知识点 column carries the key point (as the draft's tag).
-        drafts = [
-            replace(item.draft, tags=(item.key_point,) if item.key_point else ()) for item in kept
-        ]
-    if fmt == "xlsx":
-        content, _skipped = export_xlsx(drafts, language=language, title=title)
-    elif fmt == "csv":
-        # With a BOM, so that Excel opens the UTF-8 text as UTF-8.
-        content = ("\ufeff" + export_csv(drafts, language=language)[0]).encode("utf-8")
-    elif fmt == "gift":
-        content = export_gift(drafts, category=title)[0].encode("utf-8")
-    elif fmt == "xml":
-        content = write_moodle_xml(drafts, category=title).encode("utf-8")
-    elif fmt == "aiken":
-        content = export_aiken(drafts)[0].encode("utf-8")
-    else:
-        content = write_chinese_text(drafts).encode("utf-8")
-    return ExportFile(
-        content=content,
-        filename=download_filename(title, spec.extension),
-        content_type=spec.content_type,
-        exported=len(kept),
-        left_out=len(items) - len(kept),
-    )

@@ -40,7 +40,7 @@ class GroupNode:
     children: list[GroupNode] = field(default_factory=list)
 
 
-def group_tree(groups: Iterable[StudyGroup]) -> list[GroupNode]:
+def group_tree(*, groups: Iterable[StudyGroup]) -> list[GroupNode]:
     """Arrange ``groups`` as a forest: a group whose parent is not among them is a root.
     Siblings keep the order they come in. No query; a cycle in bad data is cut."""
     groups = list(groups)
@@ -64,7 +64,7 @@ def group_tree(groups: Iterable[StudyGroup]) -> list[GroupNode]:
     return [build(group, 0) for group in by_parent.get(None, [])]
 
 
-def tree_order(groups: Iterable[StudyGroup]) -> list[tuple[StudyGroup, int]]:
+def tree_order(*, groups: Iterable[StudyGroup]) -> list[tuple[StudyGroup, int]]:
     """``groups`` in tree order (each group followed by the groups below it), with depth."""
     ordered: list[tuple[StudyGroup, int]] = []
 
@@ -73,7 +73,7 @@ def tree_order(groups: Iterable[StudyGroup]) -> list[tuple[StudyGroup, int]]:
             ordered.append((node.group, node.depth))
             walk(node.children)
 
-    walk(group_tree(groups))
+    walk(group_tree(groups=groups))
     return ordered
 
 
@@ -84,7 +84,10 @@ def groups_below_others(*, group_ids: Iterable[int]) -> set[int]:
         return set()
     placeholders = ", ".join(["%s"] * len(ids))
     below = RawSQL(
-        *subtree_sql(f"SELECT id FROM {GROUPS} WHERE parent_id IN ({placeholders})", tuple(ids))
+        *subtree_sql(
+            roots_sql=f"SELECT id FROM {GROUPS} WHERE parent_id IN ({placeholders})",
+            params=tuple(ids),
+        )
     )
     return set(
         StudyGroup.objects.filter(pk__in=ids).filter(pk__in=below).values_list("pk", flat=True)
@@ -98,14 +101,14 @@ def managed_groups(*, user: User) -> QuerySet[StudyGroup]:
     groups = (
         StudyGroup.objects.all()
         if user.is_staff
-        else StudyGroup.objects.filter(pk__in=organized_subtree_ids(user))
+        else StudyGroup.objects.filter(pk__in=organized_subtree_ids(user=user))
     )
     return groups.annotate(
         member_count=count_related(
-            Membership.objects.filter(role=Membership.Role.MEMBER), outer_field="group"
+            queryset=Membership.objects.filter(role=Membership.Role.MEMBER), outer_field="group"
         ),
         organizer_count=count_related(
-            Membership.objects.filter(role=Membership.Role.ORGANIZER), outer_field="group"
+            queryset=Membership.objects.filter(role=Membership.Role.ORGANIZER), outer_field="group"
         ),
     ).order_by("name", "pk")
 
@@ -117,10 +120,10 @@ def parent_choices(*, user: User, group: StudyGroup | None = None) -> QuerySet[S
     groups = (
         StudyGroup.objects.all()
         if user.is_staff
-        else StudyGroup.objects.filter(pk__in=organized_subtree_ids(user))
+        else StudyGroup.objects.filter(pk__in=organized_subtree_ids(user=user))
     )
     if group is not None:
-        groups = groups.exclude(pk__in=subtree_ids(group.pk))
+        groups = groups.exclude(pk__in=subtree_ids(group_ids=group.pk))
     return groups.order_by("name", "pk")
 
 
@@ -150,7 +153,7 @@ class ProgressCounts:
 
 def _learners_with_progress(assignment: Assignment) -> QuerySet[User]:
     attempts = Attempt.objects.filter(assignment=assignment, user=OuterRef("pk"))
-    return assignment_learners(assignment).annotate(
+    return assignment_learners(assignment=assignment).annotate(
         has_started=Exists(attempts),
         has_finished=Exists(attempts.filter(state=Attempt.State.FINISHED)),
     )
@@ -195,7 +198,9 @@ def progress_learners(*, assignment: Assignment, which: str) -> QuerySet[User]:
         learners = learners.filter(has_finished=False)
     else:
         raise ValueError(which)
-    membership = assignment_memberships(assignment).filter(user=OuterRef("pk")).order_by("pk")
+    membership = (
+        assignment_memberships(assignment=assignment).filter(user=OuterRef("pk")).order_by("pk")
+    )
     return learners.annotate(
         group_name=Subquery(membership.values("group__name")[:1]),
         unit=Subquery(membership.values("unit")[:1]),

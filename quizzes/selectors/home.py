@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
     F,
@@ -31,8 +30,6 @@ from quizzes.models import (
     Membership,
     Question,
     QuestionBank,
-    QuestionKind,
-    QuestionVersion,
     SourceDocument,
     StudyGroup,
     User,
@@ -43,10 +40,8 @@ from .access import group_ids_with_ancestors
 # An open assignment is "due soon" when less than this is left before it closes.
 DUE_SOON = timedelta(hours=48)
 
-BANK_QUESTIONS_PER_PAGE = 50
 
-
-def count_related(queryset: QuerySet, *, outer_field: str) -> Coalesce:
+def count_related(*, queryset: QuerySet, outer_field: str) -> Coalesce:
     """``COUNT(*)`` of ``queryset`` rows whose ``outer_field`` is the outer row's pk, as a
     correlated subquery: counting several relations this way multiplies no rows."""
     counted = (
@@ -193,9 +188,9 @@ def organized_groups(*, user: User) -> QuerySet[StudyGroup]:
         )
         .annotate(
             parent_name=F("parent__name"),
-            member_count=count_related(Membership.objects.all(), outer_field="group"),
-            child_count=count_related(StudyGroup.objects.all(), outer_field="parent"),
-            assignment_count=count_related(Assignment.objects.all(), outer_field="group"),
+            member_count=count_related(queryset=Membership.objects.all(), outer_field="group"),
+            child_count=count_related(queryset=StudyGroup.objects.all(), outer_field="parent"),
+            assignment_count=count_related(queryset=Assignment.objects.all(), outer_field="group"),
         )
         .order_by("name", "pk")
     )
@@ -207,8 +202,8 @@ def owned_banks(*, user: User) -> QuerySet[QuestionBank]:
     return (
         QuestionBank.objects.filter(owner=user)
         .annotate(
-            question_count=count_related(Question.objects.all(), outer_field="bank"),
-            document_count=count_related(SourceDocument.objects.all(), outer_field="bank"),
+            question_count=count_related(queryset=Question.objects.all(), outer_field="bank"),
+            document_count=count_related(queryset=SourceDocument.objects.all(), outer_field="bank"),
         )
         .order_by("title", "pk")
     )
@@ -243,58 +238,14 @@ def group_children(*, group: StudyGroup) -> QuerySet[StudyGroup]:
     """The groups directly below ``group``, with ``member_count``. One query."""
     return (
         StudyGroup.objects.filter(parent=group)
-        .annotate(member_count=count_related(Membership.objects.all(), outer_field="group"))
+        .annotate(
+            member_count=count_related(queryset=Membership.objects.all(), outer_field="group")
+        )
         .order_by("name", "pk")
     )
 
 
 # --- The bank page --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BankQuestion:
-    """A question of a bank as listed on the bank page, by its current version."""
-
-    pk: int
-    status: str
-    status_label: str
-    version: int | None
-    stem: str
-    kind: str
-    kind_label: str
-
-
-def bank_question_page(*, bank: QuestionBank, page_number: str | int | None) -> Page:
-    """One page of the bank's questions, oldest first; ``object_list`` holds
-    ``BankQuestion`` rows built from each question's newest version. Two queries (count,
-    page); a page number out of range gives the last page."""
-    newest = QuestionVersion.objects.newest_for("pk")
-    questions = (
-        Question.objects.filter(bank=bank)
-        .annotate(
-            current_number=Subquery(newest.values("number")[:1]),
-            current_stem=Subquery(newest.values("stem")[:1]),
-            current_kind=Subquery(newest.values("kind")[:1]),
-        )
-        .order_by("pk")
-        .values("pk", "status", "current_number", "current_stem", "current_kind")
-    )
-    page = Paginator(questions, BANK_QUESTIONS_PER_PAGE).get_page(page_number)
-    statuses = dict(Question.Status.choices)
-    kinds = dict(QuestionKind.choices)
-    page.object_list = [
-        BankQuestion(
-            pk=row["pk"],
-            status=row["status"],
-            status_label=statuses.get(row["status"], row["status"]),
-            version=row["current_number"],
-            stem=row["current_stem"] or "",
-            kind=row["current_kind"] or "",
-            kind_label=kinds.get(row["current_kind"], ""),
-        )
-        for row in page.object_list
-    ]
-    return page
 
 
 def bank_documents(*, bank: QuestionBank) -> QuerySet[SourceDocument]:
@@ -303,6 +254,8 @@ def bank_documents(*, bank: QuestionBank) -> QuerySet[SourceDocument]:
     return (
         SourceDocument.objects.filter(bank=bank)
         .only("pk", "bank_id", "title", "original_filename", "source", "language", "created_at")
-        .annotate(key_point_count=count_related(KeyPoint.objects.all(), outer_field="document"))
+        .annotate(
+            key_point_count=count_related(queryset=KeyPoint.objects.all(), outer_field="document")
+        )
         .order_by("-created_at", "-pk")
     )

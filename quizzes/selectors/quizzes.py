@@ -39,9 +39,11 @@ from quizzes.models import (
 from quizzes.selectors.access import organized_subtree_ids
 from quizzes.selectors.banks import (
     QUESTIONS_PER_PAGE,
+    ROW_COLUMNS,
     QuestionFilters,
     QuestionRow,
     questions_matching,
+    row_fields,
     with_current_version,
 )
 from quizzes.selectors.home import count_related
@@ -52,7 +54,7 @@ QUIZZES_PER_PAGE = 50
 # --- Who may author -------------------------------------------------------------------
 
 
-def user_is_organizer(user: User) -> bool:
+def user_is_organizer(*, user: User) -> bool:
     """Whether ``user`` may use the authoring pages: staff, and anyone who organizes a
     study group or already owns a bank or a quiz. At most one query."""
     if not (user.is_authenticated and user.is_active):
@@ -69,7 +71,7 @@ def user_is_organizer(user: User) -> bool:
     ).exists()
 
 
-def quizzes_visible_to(user: User) -> QuerySet[Quiz]:
+def quizzes_visible_to(*, user: User) -> QuerySet[Quiz]:
     """Quizzes ``user`` may open and edit: their own, or all of them for staff."""
     if not (user.is_authenticated and user.is_active):
         return Quiz.objects.none()
@@ -78,7 +80,7 @@ def quizzes_visible_to(user: User) -> QuerySet[Quiz]:
     return Quiz.objects.filter(owner=user)
 
 
-def can_edit_quiz(user: User, quiz: Quiz) -> bool:
+def can_edit_quiz(*, user: User, quiz: Quiz) -> bool:
     """Whether ``user`` may open and edit ``quiz``: its owner and staff. No query."""
     return bool(
         user.is_authenticated and user.is_active and (user.is_staff or quiz.owner_id == user.pk)
@@ -89,11 +91,11 @@ def quiz_list_page(*, user: User, page_number: str | int | None) -> Page:
     """One page of the quizzes ``user`` may open, by title, with ``slot_count`` and
     ``assignment_count``. Two queries (count, page)."""
     quizzes = (
-        quizzes_visible_to(user)
+        quizzes_visible_to(user=user)
         .select_related("owner")
         .annotate(
-            slot_count=count_related(QuizSlot.objects.all(), outer_field="quiz"),
-            assignment_count=count_related(Assignment.objects.all(), outer_field="quiz"),
+            slot_count=count_related(queryset=QuizSlot.objects.all(), outer_field="quiz"),
+            assignment_count=count_related(queryset=Assignment.objects.all(), outer_field="quiz"),
         )
         .order_by("title", "pk")
     )
@@ -156,7 +158,7 @@ def rule_matches(*, quiz_id: int, rules: Iterable[QuizSlot]) -> list[RuleMatch]:
         return []
     groups = list(
         with_current_version(
-            Question.objects.filter(
+            questions=Question.objects.filter(
                 bank_id__in={slot.draw_bank_id for slot in rules},
                 status=Question.Status.PUBLISHED,
             )
@@ -341,7 +343,7 @@ def quiz_slot_rows(*, quiz: Quiz) -> list[SlotRow]:
     return rows
 
 
-def quiz_sibling_conflicts(rows: Iterable[SlotRow]) -> list[SlotRow]:
+def quiz_sibling_conflicts(*, rows: Iterable[SlotRow]) -> list[SlotRow]:
     """The fixed slots that attempts skip because an earlier slot shows a question on the
     same key point: quizzes built before the builder refused siblings, or a question
     whose key point changed after it was added. No query."""
@@ -427,42 +429,11 @@ def quiz_picker_page(
         .order_by("sibling_anchor", "pk")
     )
     page = Paginator(
-        questions.values(
-            "pk",
-            "bank_id",
-            "bank__title",
-            "status",
-            "current_number",
-            "current_stem",
-            "current_kind",
-            "current_difficulty",
-            "key_point_id",
-            "key_point__ordinal",
-            "key_point__text",
-            "in_quiz",
-            "sibling_position",
-            "sibling_stem",
-        ),
-        per_page,
+        questions.values(*ROW_COLUMNS, "in_quiz", "sibling_position", "sibling_stem"), per_page
     ).get_page(page_number)
-    statuses = dict(Question.Status.choices)
-    kinds = dict(QuestionKind.choices)
     rows = [
         PickerRow(
-            pk=row["pk"],
-            bank_id=row["bank_id"],
-            bank_title=row["bank__title"],
-            status=row["status"],
-            status_label=statuses.get(row["status"], row["status"]),
-            version=row["current_number"],
-            stem=row["current_stem"] or "",
-            kind=row["current_kind"] or "",
-            kind_label=kinds.get(row["current_kind"], ""),
-            difficulty=row["current_difficulty"],
-            key_point_id=row["key_point_id"],
-            key_point_ordinal=row["key_point__ordinal"],
-            key_point_text=row["key_point__text"] or "",
-            in_quiz=row["in_quiz"],
+            **row_fields(row=row),
             sibling_position=row["sibling_position"],
             sibling_stem=row["sibling_stem"] or "",
         )
@@ -487,16 +458,11 @@ def _picker_groups(rows: list[PickerRow]) -> list[PickerGroup]:
     return [PickerGroup(rows=tuple(group)) for group in groups]
 
 
-def quiz_total_points(rows: Iterable[SlotRow]) -> Decimal:
+def quiz_total_points(*, rows: Iterable[SlotRow]) -> Decimal:
     return sum((row.total_points for row in rows), Decimal(0))
 
 
-def plain_number(value: Decimal) -> str:
-    """``Decimal("2.50")`` as ``"2.5"`` and ``Decimal("10.00")`` as ``"10"``."""
-    return f"{value.normalize():f}"
-
-
-def quiz_question_count(rows: Iterable[SlotRow]) -> int:
+def quiz_question_count(*, rows: Iterable[SlotRow]) -> int:
     return sum(row.questions_shown for row in rows)
 
 
@@ -511,4 +477,4 @@ def assignable_groups(*, user: User) -> QuerySet[StudyGroup]:
     groups = StudyGroup.objects.select_related("parent").order_by("name", "pk")
     if user.is_staff:
         return groups
-    return groups.filter(pk__in=organized_subtree_ids(user))
+    return groups.filter(pk__in=organized_subtree_ids(user=user))

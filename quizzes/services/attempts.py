@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 from typing import NamedTuple
 
 from django.conf import settings
@@ -28,8 +27,8 @@ from django.db.models import Count, Max, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from quizzes import grading
 from quizzes.drafts import BLANK_MARKER
+from quizzes.grading import SCORE_QUANTUM, item_grade
 from quizzes.models import (
     Assignment,
     AssignmentResult,
@@ -45,8 +44,7 @@ from quizzes.models import (
     User,
 )
 from quizzes.selectors.access import group_ids_with_ancestors
-
-SCORE_QUANTUM = Decimal("0.0001")
+from quizzes.selectors.quizzes import rule_matching_questions
 
 
 class AttemptError(Exception):
@@ -103,9 +101,8 @@ def _rule_candidates(
     *, slot: QuizSlot, user: User, excluded: set[int], held: set[int]
 ) -> list[tuple[int, int, int, int | None]]:
     """(question pk, newest version pk, times this learner was shown it, key point) for
-    every question the rule may draw: the published questions of its bank that match its
-    filters (key point; kind and difficulty of the newest version), none of them in
-    ``excluded`` and none on a key point in ``held``. One query."""
+    every question the rule may draw (``rule_matching_questions``, as the builder counts
+    them), none of them in ``excluded`` and none on a key point in ``held``. One query."""
     newest = QuestionVersion.objects.newest_for("pk")
     seen = (
         AttemptItem.objects.filter(attempt__user=user, question=OuterRef("pk"))
@@ -115,25 +112,19 @@ def _rule_candidates(
         .values("n")
     )
     candidates = (
-        Question.objects.filter(bank_id=slot.draw_bank_id, status=Question.Status.PUBLISHED)
-        .exclude(pk__in=excluded)
-        .annotate(
-            newest_id=Subquery(newest.values("pk")[:1]),
-            newest_kind=Subquery(newest.values("kind")[:1]),
-            newest_difficulty=Subquery(newest.values("difficulty")[:1]),
-            times_seen=Subquery(seen),
+        rule_matching_questions(
+            bank_id=slot.draw_bank_id,
+            key_point_id=slot.draw_key_point_id,
+            kind=slot.draw_kind,
+            difficulty=slot.draw_difficulty,
         )
+        .exclude(pk__in=excluded)
+        .annotate(newest_id=Subquery(newest.values("pk")[:1]), times_seen=Subquery(seen))
         .filter(newest_id__isnull=False)
     )
     if held:
         # A question without a key point is kept: NOT IN never matches NULL here.
         candidates = candidates.exclude(key_point_id__in=held)
-    if slot.draw_key_point_id is not None:
-        candidates = candidates.filter(key_point_id=slot.draw_key_point_id)
-    if slot.draw_kind:
-        candidates = candidates.filter(newest_kind=slot.draw_kind)
-    if slot.draw_difficulty is not None:
-        candidates = candidates.filter(newest_difficulty=slot.draw_difficulty)
     return [
         (pk, newest_id, times_seen or 0, key_point_id)
         for pk, newest_id, times_seen, key_point_id in candidates.order_by("pk").values_list(
@@ -572,54 +563,6 @@ def attempt_check_item(
     return item
 
 
-def to_score(fraction: Fraction, points: Decimal) -> Decimal:
-    value = Decimal(fraction.numerator) / Decimal(fraction.denominator) * points
-    return min(points, value.quantize(SCORE_QUANTUM, rounding=ROUND_HALF_UP))
-
-
-def blank_key(version: QuestionVersion) -> dict[int, list[grading.Accepted]]:
-    """The accepted answers of each blank of ``version``, as grading reads them: with their
-    credit, numeric range and feedback. Uses prefetched ``blank_answers``."""
-    key: dict[int, list[grading.Accepted]] = {}
-    for answer in version.blank_answers.all():
-        key.setdefault(answer.blank, []).append(
-            grading.accepted(
-                answer.text,
-                credit=answer.credit,
-                number=answer.number,
-                tolerance=answer.tolerance,
-                feedback=answer.feedback,
-            )
-        )
-    return key
-
-
-def item_fraction(item: AttemptItem) -> Fraction:
-    """The fraction of its points one item earns, from its stored response against its
-    pinned version's key: which choices are right comes from the shown choices' own
-    ``Choice`` rows (every choice of the version is shown). Uses prefetched rows: load
-    ``choices__choice``, ``blanks`` and ``question_version__blank_answers`` with the item."""
-    version = item.question_version
-    if version.kind == QuestionKind.BLANK:
-        accepted = blank_key(version)
-        responses = {b.blank: b.response for b in item.blanks.all()}
-        return grading.grade_blanks(
-            [responses.get(index, "") for index in sorted(accepted)],
-            [accepted[index] for index in sorted(accepted)],
-        )
-    shown = list(item.choices.all())
-    selected = {c.choice_id for c in shown if c.selected}
-    correct = {c.choice_id for c in shown if c.choice.is_correct}
-    if version.kind == QuestionKind.MULTIPLE:
-        return grading.grade_multiple(selected, correct)
-    return grading.grade_single(selected, next(iter(correct), -1))
-
-
-def item_grade(item: AttemptItem) -> Decimal:
-    """Grade one item from its stored response against its pinned version's key."""
-    return to_score(item_fraction(item), item.points)
-
-
 def _finish_locked(*, attempt: Attempt, now: datetime) -> Attempt:
     """Grade and finish ``attempt``, whose row the caller has locked and found open."""
     items = list(
@@ -690,7 +633,7 @@ def attempts_close_expired(*, now: datetime | None = None) -> int:
 
 
 def result_figures(
-    finished: list, *, first_started_at: datetime | None, grading_method: str, pass_mark: Decimal
+    *, finished: list, first_started_at: datetime | None, grading_method: str, pass_mark: Decimal
 ) -> dict:
     """A learner's ``AssignmentResult`` figures from their finished attempts (anything with
     ``number``, ``score``, ``max_score``, ``started_at``, ``finished_at``) by the quiz's
@@ -758,7 +701,7 @@ def assignment_result_refresh(*, assignment: Assignment, user: User) -> Assignme
         assignment=assignment,
         user=user,
         defaults=result_figures(
-            finished,
+            finished=finished,
             first_started_at=first_started,
             grading_method=quiz.grading_method,
             pass_mark=quiz.pass_mark,

@@ -3,9 +3,9 @@ jobs, retry, delete, review drafts.
 
 The upload path checks and extracts the file before anything is written, so a refused file
 leaves no trace. A stored document gets a ``GenerationJob``; once the upload's transaction
-has committed, ``quizzes.tasks.generation_enqueue`` hands it to a Celery worker (with a
-broker) or to the serving process's background thread (without one), so the upload
-returns at once. ``generation_run`` saves the generator's key points and drafts in a single
+has committed, ``generation_enqueue`` hands it, by the task's name, to a Celery worker
+(with a broker) or to the serving process's background thread (without one), so the
+upload returns at once. ``generation_run`` saves the generator's key points and drafts in a single
 transaction at the end: a failure leaves the job failed with its reason and nothing else.
 
 A job that stops giving signs of life (no heartbeat for ``STUDYAPP_GENERATION_STALE_SECONDS``)
@@ -16,16 +16,21 @@ no longer running and drops its results, so it never overwrites a newer job's wo
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from quizzes import background
 from quizzes.drafts import QuestionDraft
 from quizzes.generation import GenerationResult, generate
 from quizzes.generation.budget import Budget, BudgetExceeded
@@ -41,13 +46,15 @@ from quizzes.models import (
     SourceDocument,
     User,
 )
+from quizzes.models.banks import text_checksum
 from quizzes.models.generation import GENERATION_FAILURES, generation_failure_message
-from quizzes.selectors.documents import document_usage
+from quizzes.selectors.documents import document_duplicates, document_usage
 from quizzes.services.banks import (
+    NewQuestion,
     document_create,
+    drafts_sorted_out,
     quality_score,
-    question_create,
-    text_checksum,
+    questions_create_bulk,
 )
 
 logger = logging.getLogger(__name__)
@@ -97,7 +104,7 @@ class LenientParams(dict):
         return "?"
 
 
-def ingest_error_message(error: IngestError) -> str:
+def ingest_error_message(*, error: IngestError) -> str:
     """The refusal as a sentence in the user's language."""
     template = INGEST_MESSAGES.get(error.code)
     if template is None:
@@ -109,7 +116,7 @@ def upload_limits() -> IngestLimits:
     return IngestLimits(max_bytes=settings.STUDYAPP_UPLOAD_MAX_BYTES)
 
 
-def upload_too_large(size: int) -> ValidationError:
+def upload_too_large(*, size: int) -> ValidationError:
     """The refusal for a file over the size limit, found before the file is read."""
     return ValidationError(
         INGEST_MESSAGES["too_large"],
@@ -141,10 +148,10 @@ def document_extract(*, data: bytes, filename: str) -> Extracted:
     try:
         return extract(data, filename, limits=upload_limits())
     except IngestError as error:
-        raise ValidationError(ingest_error_message(error), code=error.code) from error
+        raise ValidationError(ingest_error_message(error=error), code=error.code) from error
 
 
-def pasted_text_clean(text: str) -> str:
+def pasted_text_clean(*, text: str) -> str:
     """Clean pasted text; refuses text that is empty once cleaned. Writes nothing."""
     cleaned = clean_text(text)
     if not cleaned.strip():
@@ -157,8 +164,118 @@ def _title_from(text: str) -> str:
     return first_line[:80] or str(_("Untitled document"))
 
 
-@transaction.atomic
+# A file read at a duplicate warning is held this long for its confirmation.
+PENDING_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class DocumentUpload:
+    """What ``document_upload`` did. With ``job``, the document was stored and its
+    generation queued. Otherwise nothing was stored, because the same text is already in
+    one of the owner's banks: in this one (``duplicate``, refused), or in others
+    (``elsewhere``), and the organizer has not yet confirmed with ``upload_anyway``; the
+    text of a file (``filename``) is then held under ``pending`` so that the
+    confirmation need not send the file again."""
+
+    job: GenerationJob | None = None
+    duplicate: SourceDocument | None = None
+    elsewhere: tuple[SourceDocument, ...] = ()
+    pending: str = ""
+    filename: str = ""
+
+
+@dataclass(frozen=True)
+class _Read:
+    text: str
+    title: str = ""
+    filename: str = ""
+
+
 def document_upload(
+    *,
+    bank: QuestionBank,
+    uploaded_by: User,
+    data: bytes | None = None,
+    filename: str = "",
+    text: str = "",
+    pending: str = "",
+    title: str = "",
+    language: str = AUTO_LANGUAGE,
+    upload_anyway: bool = False,
+) -> DocumentUpload:
+    """Add a document to ``bank``: the uploaded file's bytes (``data``, with its
+    ``filename``), else pasted ``text``, else the file held under ``pending`` at an
+    earlier duplicate warning. Its text is extracted and cleaned, refused when it is
+    unreadable or longer than the generator's budget (``ValidationError``, nothing is
+    stored), compared with the texts of the owner's documents, and stored with its
+    generation queued (``document_store``) unless ``DocumentUpload`` says why not.
+
+    The view and the API call this one service; the caller checks the file's size before
+    reading it (``upload_limits``), the extraction checks it again."""
+    read = _document_read(
+        bank=bank, user=uploaded_by, data=data, filename=filename, text=text, pending=pending
+    )
+    # Too long to generate from: refused before anything is saved.
+    document_text_check(text=read.text)
+    duplicates = document_duplicates(bank=bank, text=read.text)
+    if duplicates.in_bank is not None:
+        return DocumentUpload(duplicate=duplicates.in_bank)
+    if duplicates.elsewhere and not upload_anyway:
+        held = _pending_hold(bank=bank, user=uploaded_by, read=read) if read.filename else ""
+        return DocumentUpload(
+            elsewhere=tuple(duplicates.elsewhere), pending=held, filename=read.filename
+        )
+    job = document_store(
+        bank=bank,
+        uploaded_by=uploaded_by,
+        text=read.text,
+        title=title or read.title,
+        language=language,
+        original_filename=read.filename,
+    )
+    return DocumentUpload(job=job)
+
+
+def _document_read(
+    *, bank: QuestionBank, user: User, data: bytes | None, filename: str, text: str, pending: str
+) -> _Read:
+    if data is not None:
+        extracted = document_extract(data=data, filename=filename)
+        return _Read(extracted.text, extracted.title, filename)
+    if text.strip():
+        return _Read(pasted_text_clean(text=text))
+    if pending:
+        held = _pending_find(bank=bank, user=user, token=pending)
+        if held is None:
+            raise ValidationError(
+                _("The file read a moment ago is no longer held; choose it again."),
+                code="pending_expired",
+            )
+        return _Read(held["text"], held["title"], held["filename"])
+    raise ValidationError(_("Upload a file or paste the text."), code="nothing_given")
+
+
+def _pending_key(*, bank: QuestionBank, user: User, token: str) -> str:
+    return f"studyapp:document-pending:v1:{user.pk}:{bank.pk}:{token}"
+
+
+def _pending_hold(*, bank: QuestionBank, user: User, read: _Read) -> str:
+    """Hold a file's extracted text in the cache (not the database: nothing is saved
+    before the organizer confirms) and return the token that finds it again."""
+    token = secrets.token_urlsafe(18)
+    held = {"text": read.text, "title": read.title, "filename": read.filename}
+    cache.set(_pending_key(bank=bank, user=user, token=token), held, PENDING_SECONDS)
+    return token
+
+
+def _pending_find(*, bank: QuestionBank, user: User, token: str) -> dict | None:
+    if len(token) > 64:
+        return None
+    return cache.get(_pending_key(bank=bank, user=user, token=token))
+
+
+@transaction.atomic
+def document_store(
     *,
     bank: QuestionBank,
     uploaded_by: User,
@@ -167,7 +284,8 @@ def document_upload(
     language: str = AUTO_LANGUAGE,
     original_filename: str = "",
 ) -> GenerationJob:
-    """Store extracted text as a document of ``bank`` and queue its question generation.
+    """Store extracted text as a document of ``bank`` and queue its question generation
+    (the last step of ``document_upload``).
 
     The same text twice in a bank (whitespace aside) and a text over the generator's
     character budget are refused with a ``ValidationError``. The generation is handed on
@@ -204,14 +322,24 @@ def _job_queue(*, document: SourceDocument, created_by: User) -> GenerationJob:
     job = GenerationJob(document=document, created_by=created_by)
     job.full_clean()
     job.save()
-    transaction.on_commit(lambda: _enqueue(job.pk))
+    # Handed on once the job row (and its document) are committed: never before.
+    transaction.on_commit(partial(generation_enqueue, job_id=job.pk))
     return job
 
 
-def _enqueue(job_id: int) -> None:
-    from quizzes.tasks import generation_enqueue
+# The Celery task that runs ``generation_run`` (``quizzes.tasks``), by its name.
+GENERATION_TASK = "quizzes.tasks.generate_for_document"
 
-    generation_enqueue(job_id)
+
+def generation_enqueue(*, job_id: int) -> None:
+    """Hand a queued generation job to the runner ``STUDYAPP_GENERATION_RUNNER`` names (see
+    ``quizzes.background``); when the in-process queue is full, fail the job as "busy".
+    Called once the upload's (or the retry's) transaction has committed."""
+    if not background.run(
+        GENERATION_TASK, runner=settings.STUDYAPP_GENERATION_RUNNER, job_id=job_id
+    ):
+        logger.warning("Generation job %s refused: the in-process queue is full", job_id)
+        generation_job_fail(job_id=job_id, code="busy")
 
 
 class JobAbandoned(Exception):
@@ -365,17 +493,17 @@ def _stale_since(cutoff: datetime) -> Q:
     )
 
 
-def generation_stale_cutoff(now: datetime | None = None) -> datetime:
+def generation_stale_cutoff(*, now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - timedelta(seconds=settings.STUDYAPP_GENERATION_STALE_SECONDS)
 
 
-def generation_job_is_stale(job: GenerationJob, *, now: datetime | None = None) -> bool:
+def generation_job_is_stale(*, job: GenerationJob, now: datetime | None = None) -> bool:
     """Whether a job read a moment ago looks stale (no query); the pages use it to decide
     whether to call ``generation_jobs_fail_stale`` at all."""
     if job.status not in ACTIVE:
         return False
     last = job.heartbeat_at or job.started_at or job.created_at
-    return last < generation_stale_cutoff(now)
+    return last < generation_stale_cutoff(now=now)
 
 
 def generation_jobs_fail_stale(
@@ -390,7 +518,7 @@ def generation_jobs_fail_stale(
     ``manage.py fail_stale_generation_jobs`` from cron, and for one document whenever its
     page or progress is read."""
     jobs = GenerationJob.objects.filter(status__in=ACTIVE).filter(
-        _stale_since(generation_stale_cutoff(now))
+        _stale_since(generation_stale_cutoff(now=now))
     )
     if document is not None:
         jobs = jobs.filter(document=document)
@@ -471,28 +599,29 @@ def _results_save(*, job: GenerationJob, result: GenerationResult) -> int:
         )
         for point in result.key_points
     )
-    by_ordinal = {point.ordinal: point for point in key_points}
-    drafts = list(_sound(result.drafts))
-    ranks = review_ranks(drafts)
-    for draft, rank in zip(drafts, ranks, strict=True):
-        # The rank rides in the question's INSERT: no extra query per draft.
-        question_create(
-            bank=document.bank,
-            draft=draft,
-            created_by=job.created_by,
-            origin=Question.Origin.GENERATED,
-            status=Question.Status.DRAFT,
-            key_point=by_ordinal.get(draft.key_point_ordinal),
-            review_rank=rank,
-        )
+    point_ids = {point.ordinal: point.pk for point in key_points}
+    drafts, refused = drafts_sorted_out(drafts=result.drafts)
+    for draft, problems in refused:
+        logger.warning("Generated draft skipped (%s): %s", problems, draft.stem[:80])
+    # Each draft's rank rides in its question's INSERT; all of them in a few statements.
+    questions_create_bulk(
+        bank=document.bank,
+        new=[
+            NewQuestion(draft, point_ids.get(draft.key_point_ordinal), review_rank=rank)
+            for draft, rank in zip(drafts, review_ranks(drafts=drafts), strict=True)
+        ],
+        created_by=job.created_by,
+        origin=Question.Origin.GENERATED,
+        status=Question.Status.DRAFT,
+    )
     return len(drafts)
 
 
-def review_ranks(drafts: list[QuestionDraft]) -> list[int]:
+def review_ranks(*, drafts: list[QuestionDraft]) -> list[int]:
     """Each draft's rank within its document, in the drafts' order: 1 for the best quality
     score; drafts without a score after every scored one; ties (and unscored drafts) in
     the generator's order."""
-    scores = [quality_score(draft.quality) for draft in drafts]
+    scores = [quality_score(value=draft.quality) for draft in drafts]
     order = sorted(
         range(len(drafts)),
         key=lambda index: (scores[index] is None, -(scores[index] or 0.0), index),
@@ -501,14 +630,6 @@ def review_ranks(drafts: list[QuestionDraft]) -> list[int]:
     for rank, index in enumerate(order, start=1):
         ranks[index] = rank
     return ranks
-
-
-def _sound(drafts: Iterable[QuestionDraft]) -> Iterable[QuestionDraft]:
-    for draft in drafts:
-        if draft.problems():
-            logger.warning("Generated draft skipped (%s): %s", draft.problems(), draft.stem[:80])
-            continue
-        yield draft
 
 
 REVIEW_DECISIONS = {

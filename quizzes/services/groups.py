@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from quizzes import background
 from quizzes.formats.members import MemberRow
 from quizzes.models import Assignment, Membership, Notice, StudyGroup, User
 from quizzes.selectors.access import GroupAccess, ancestor_ids, group_access, subtree_ids
@@ -69,7 +70,7 @@ def _check_parent(*, group: StudyGroup | None, parent: StudyGroup | None, user: 
     if (
         group is not None
         and group.pk is not None
-        and StudyGroup.objects.filter(pk=parent.pk, id__in=subtree_ids(group.pk)).exists()
+        and StudyGroup.objects.filter(pk=parent.pk, id__in=subtree_ids(group_ids=group.pk)).exists()
     ):
         raise ValidationError(
             {"parent": _("A group cannot be placed under itself or one of its sub-groups.")},
@@ -118,7 +119,7 @@ def group_update(
     # chain), so the second waits and then sees the first move in its cycle check.
     on_the_way = Q(pk=group.pk)
     if parent is not None:
-        on_the_way |= Q(pk__in=ancestor_ids(parent.pk))
+        on_the_way |= Q(pk__in=ancestor_ids(group_id=parent.pk))
     list(StudyGroup.objects.select_for_update().filter(on_the_way).order_by("pk"))
     current_parent_id = (
         StudyGroup.objects.filter(pk=group.pk).values_list("parent_id", flat=True).get()
@@ -376,6 +377,8 @@ def members_import(*, group: StudyGroup, rows: list[MemberRow], imported_by: Use
 # real SMTP server take minutes, far longer than a request may last, and a batch that
 # fails is retried alone.
 REMINDER_EMAIL_BATCH = 200
+# The Celery task that sends one batch (``quizzes.tasks``), by its name.
+REMINDER_TASK = "quizzes.tasks.send_reminder_emails"
 
 
 @dataclass(frozen=True)
@@ -393,7 +396,7 @@ def reminder_emails_send(*, subject: str, body: str, addresses: list[str]) -> in
     return get_connection().send_messages(messages) or 0
 
 
-def reminder_default_message(assignment: Assignment) -> str:
+def reminder_default_message(*, assignment: Assignment) -> str:
     due = formats.date_format(timezone.localtime(assignment.due_at), "DATETIME_FORMAT")
     # The due time comes first: a time format may end in a full stop ("p.m.").
     return _("Due %(due)s: please finish the quiz “%(quiz)s”.") % {
@@ -420,7 +423,7 @@ def assignment_remind(
     """
     now = now or timezone.now()
     _require_manager(sent_by, assignment.group)
-    text = message.strip() or reminder_default_message(assignment)
+    text = message.strip() or reminder_default_message(assignment=assignment)
     with transaction.atomic():
         # One reminder at a time per assignment: a double click waits here, then sees the
         # first click's notices and is refused.
@@ -477,15 +480,14 @@ def assignment_remind(
 def _reminder_emails_enqueue(
     *, assignment_id: int, subject: str, body: str, addresses: list[str]
 ) -> tuple[int, bool]:
-    """Hand the e-mails to the background worker in batches. Without a broker (``make
-    run``, tests) Celery runs each batch here and now, so the count is what was sent and a
-    failure is known; with one, the count is what was queued."""
-    from quizzes.tasks import send_reminder_emails  # tasks import the services
-
+    """Hand the e-mails to the background worker in batches, by the task's name. Called
+    once the notices' transaction has committed. Without a broker (``make run``, tests)
+    Celery runs each batch here and now, so the count is what was sent and a failure is
+    known; with one, the count is what was queued."""
     sent, failed = 0, False
     for start in range(0, len(addresses), REMINDER_EMAIL_BATCH):
         batch = addresses[start : start + REMINDER_EMAIL_BATCH]
-        result = send_reminder_emails.delay(subject=subject, body=body, addresses=batch)
+        result = background.send(REMINDER_TASK, subject=subject, body=body, addresses=batch)
         if not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
             sent += len(batch)
         elif result.successful():

@@ -26,18 +26,18 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Subquery
 from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from quizzes.drafts import AnswerDraft, ChoiceDraft, QuestionDraft
+from quizzes.exports.questions import EXPORT_FORMATS
 from quizzes.formats import IMPORT_FORMATS, FormatRefused, read_upload
 from quizzes.formats.base import FormatIssue, ParsedQuestion, ParseResult
 from quizzes.models import (
     BlankAnswer,
-    Choice,
     ImportBatch,
     KeyPoint,
     Question,
@@ -45,13 +45,7 @@ from quizzes.models import (
     QuestionVersion,
     User,
 )
-from quizzes.selectors.exports import EXPORT_FORMATS
-from quizzes.services.banks import (
-    DRAFT_PROBLEMS,
-    answer_columns,
-    canonical_answers,
-    canonical_draft,
-)
+from quizzes.services.banks import DRAFT_PROBLEMS, NewQuestion, questions_create_bulk
 from quizzes.services.documents import INGEST_MESSAGES, LenientParams
 
 logger = logging.getLogger(__name__)
@@ -421,7 +415,7 @@ def _parse(
 ) -> ImportPreview:
     """Read the file: its format and its rows. Bank-independent; writes nothing."""
     import_check_size(size=len(data))
-    checksum = checksum or file_checksum(data)
+    checksum = checksum or file_checksum(data=data)
     result = _cached(checksum, chosen) if chosen else None
     fmt = chosen
     if result is None:
@@ -450,7 +444,7 @@ def import_read(
     return preview
 
 
-def file_checksum(data: bytes) -> str:
+def file_checksum(*, data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
@@ -483,7 +477,7 @@ def import_upload(
     Raises ``ImportRefused`` (nothing written) for a refused file or a file already
     imported into ``bank``. Uploading the file of a batch still pending returns that batch."""
     import_check_size(size=len(data))
-    checksum = file_checksum(data)
+    checksum = file_checksum(data=data)
     earlier = _earlier_import(bank=bank, checksum=checksum)
     if earlier is not None:
         raise _already_imported(earlier)
@@ -517,114 +511,6 @@ def import_preview(*, batch: ImportBatch) -> ImportPreview:
     )
     preview.batch = batch
     return preview
-
-
-def _insert(model, columns: tuple[str, ...], rows: list[tuple], *, returning: bool) -> list[int]:
-    """Insert ``rows`` (values in ``columns`` order) into ``model``'s table, a chunk per
-    statement; with ``returning``, the new ids in row order.
-
-    Why not ``bulk_create``: for 10,000 questions it spends nine tenths of its time building
-    model instances and compiling values (bench/interchange.py); these rows are already
-    checked, and the database's constraints and triggers still apply. PostgreSQL gets one
-    array per column (``unnest``), so the statement stays short — psycopg re-parses a long
-    statement on every execution; SQLite gets multi-row ``VALUES``. Rows come back from
-    ``RETURNING`` in the order given, as ``bulk_create`` itself relies on."""
-    quote = connection.ops.quote_name
-    table, names = quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
-    suffix = f" RETURNING {quote('id')}" if returning else ""
-    if connection.vendor == "postgresql":
-        types = [model._meta.get_field(column).db_type(connection) for column in columns]
-        arrays = ", ".join(f"%s::{kind}[]" for kind in types)
-        sql = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}){suffix}"
-        size = 5000
-
-        def statement(chunk: list[tuple]) -> tuple[str, list]:
-            return sql, [list(values) for values in zip(*chunk, strict=True)]
-
-    else:
-        size = max(1, min(1000, (connection.features.max_query_params or 30_000) // len(columns)))
-        row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
-
-        def statement(chunk: list[tuple]) -> tuple[str, list]:
-            values = ", ".join([row_sql] * len(chunk))
-            return (
-                f"INSERT INTO {table} ({names}) VALUES {values}{suffix}",
-                [value for row in chunk for value in row],
-            )
-
-    ids: list[int] = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            cursor.execute(*statement(rows[start : start + size]))
-            if returning:
-                ids.extend(pk for (pk,) in cursor.fetchall())
-    return ids
-
-
-_QUESTION_COLUMNS = (
-    *("bank_id", "origin", "status", "key_point_id", "import_batch_id", "created_by_id"),
-    *("created_at", "updated_at", "quality_reasons", "rejection_reason", "rejection_note"),
-)
-_VERSION_COLUMNS = (
-    *("question_id", "number", "kind", "stem", "explanation", "source_excerpt"),
-    *("source_start", "source_end", "difficulty", "created_by_id", "created_at"),
-)
-
-
-def _save_rows(*, batch: ImportBatch, rows: list[PreviewRow], created_by: User, status: str) -> int:
-    """Insert the rows' questions, versions, choices and answers as ``question_create``
-    would store them, with multi-row inserts: a few statements per thousand questions."""
-    drafts = [canonical_draft(row.draft) for row in rows if row.draft is not None]
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    user = created_by.pk
-    question_ids = _insert(
-        Question,
-        _QUESTION_COLUMNS,
-        [
-            (
-                *(batch.bank_id, Question.Origin.IMPORTED.value, status, row.key_point_id),
-                # Columns added by migration 0007 have no database default: say them.
-                *(batch.pk, user, now, now, "[]", "", ""),
-            )
-            for row in rows
-        ],
-        returning=True,
-    )
-    version_ids = _insert(
-        QuestionVersion,
-        _VERSION_COLUMNS,
-        [
-            (
-                *(question, 1, d.kind, d.stem, d.explanation, d.source_excerpt),
-                *(d.source_start, d.source_end, d.difficulty, user, now),
-            )
-            for question, d in zip(question_ids, drafts, strict=True)
-        ],
-        returning=True,
-    )
-    _insert(
-        Choice,
-        ("version_id", "ordinal", "text", "is_correct", "feedback"),
-        [
-            (version, ordinal, choice.text, choice.correct, choice.feedback)
-            for version, draft in zip(version_ids, drafts, strict=True)
-            for ordinal, choice in enumerate(draft.choices, start=1)
-        ],
-        returning=False,
-    )
-    columns = ("text", "credit", "number", "tolerance", "is_range", "feedback")
-    _insert(
-        BlankAnswer,
-        ("version_id", "blank", *columns),
-        [
-            (version, index, *(answer_columns(answer)[name] for name in columns))
-            for version, draft in zip(version_ids, drafts, strict=True)
-            for index, answers in enumerate(canonical_answers(draft), start=1)
-            for answer in answers
-        ],
-        returning=False,
-    )
-    return len(question_ids)
 
 
 def import_confirm(*, batch: ImportBatch, confirmed_by: User, publish: bool) -> ImportOutcome:
@@ -662,7 +548,16 @@ def import_confirm(*, batch: ImportBatch, confirmed_by: User, publish: bool) -> 
             rows = preview.importable
             if not rows:
                 raise _refuse("nothing_to_import", rows=preview.rows, fmt=preview.format)
-            imported = _save_rows(batch=locked, rows=rows, created_by=confirmed_by, status=status)
+            imported = len(
+                questions_create_bulk(
+                    bank=locked.bank,
+                    new=[NewQuestion(row.draft, key_point_id=row.key_point_id) for row in rows],
+                    created_by=confirmed_by,
+                    origin=Question.Origin.IMPORTED,
+                    status=status,
+                    import_batch=locked,
+                )
+            )
             locked.state = ImportBatch.State.IMPORTED
             locked.question_count = imported
             locked.data = b""

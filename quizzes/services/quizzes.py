@@ -21,7 +21,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Subquery
 from django.db.models.functions import Coalesce
-from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -36,6 +35,7 @@ from quizzes.models import (
     StudyGroup,
     User,
 )
+from quizzes.presentation import short_stem
 from quizzes.selectors.groups import groups_below_others
 from quizzes.selectors.quizzes import assignable_groups, rule_match
 
@@ -74,11 +74,6 @@ def quiz_update(*, quiz: Quiz, **settings) -> Quiz:
     quiz.full_clean()
     quiz.save(update_fields=[*sorted(settings), "updated_at"])
     return quiz
-
-
-def short_stem(stem: str) -> str:
-    """A stem short enough to name a question in a message."""
-    return Truncator(" ".join(stem.split())).chars(60)
 
 
 def _key_points_held(quiz: Quiz) -> dict[int, tuple[int, str]]:

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
+from quizzes.grading import item_grade
 from quizzes.models import (
     Assignment,
     Attempt,
@@ -31,7 +32,7 @@ from quizzes.models import (
     ScoreChange,
     User,
 )
-from quizzes.services.attempts import assignment_result_refresh, item_grade
+from quizzes.services.attempts import assignment_result_refresh
 
 
 class RegradeError(Exception):

@@ -238,7 +238,7 @@ def attempt_question(request: HttpRequest, pk: int, position: int) -> HttpRespon
             "screen": screen,
             "entries": entries,
             "current": position,
-            "can_check": immediate_feedback(attempt) and not screen.checked,
+            "can_check": immediate_feedback(attempt=attempt) and not screen.checked,
             "unanswered_count": sum(1 for e in entries if not e.answered),
             **_timer_context(attempt, now),
         },

@@ -9,7 +9,6 @@ anonymous visitors the log-in page.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -21,58 +20,23 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from quizzes.exports.questions import EXPORT_FORMATS, LEFT_OUT_REASONS, export_file, export_report
 from quizzes.formats.spreadsheet import template_xlsx
+from quizzes.forms.imports import ImportConfirmForm, ImportUploadForm
 from quizzes.models import ImportBatch, QuestionKind
+from quizzes.presentation import choice_letter
 from quizzes.selectors.access import can_view_bank
-from quizzes.selectors.banks import choice_letter
-from quizzes.selectors.exports import (
-    EXPORT_FORMATS,
-    LEFT_OUT_REASONS,
-    bank_export_items,
-    export_file,
-    export_report,
-    quiz_export_items,
-)
+from quizzes.selectors.exports import bank_export_items, quiz_export_items
 from quizzes.services import imports as import_services
-from quizzes.views.authoring import bank_or_404, quiz_or_404  # owner or staff, else 404
+from quizzes.views.common import bank_or_404, quiz_or_404
 
 ROWS_PER_PAGE = 100
 XLSX = EXPORT_FORMATS["xlsx"].content_type
 
 
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("Question file"),
-        # An empty file reaches the service, which says so in its own words.
-        allow_empty_file=True,
-        help_text=_(
-            "GIFT or Moodle XML exported from Moodle, Aiken, a Chinese plain-text bank "
-            "(一、单选题 … 答案：B), or our Excel/CSV template."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".gift,.txt,.xml,.xlsx,.csv,.tsv"}),
-    )
-    format = forms.ChoiceField(
-        label=_("Format"),
-        required=False,
-        choices=[("", _("Detect from the file")), *import_services.FORMAT_LABELS.items()],
-    )
-
-
-class ImportConfirmForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Save the questions as"),
-        choices=[
-            ("draft", _("Drafts: I review them before learners see them")),
-            ("published", _("Published: ready for quizzes now")),
-        ],
-        initial="draft",
-        widget=forms.RadioSelect,
-    )
-
-
 def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
     batch = get_object_or_404(ImportBatch.objects.select_related("bank__owner"), pk=pk)
-    if not can_view_bank(request.user, batch.bank):
+    if not can_view_bank(user=request.user, bank=batch.bank):
         raise Http404
     return batch
 

@@ -9,29 +9,28 @@ number of queries whatever the number of learners (``tests/test_report_pages.py`
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from quizzes import charts, exports
-from quizzes.models import StudyGroup
-from quizzes.selectors.access import GroupAccess, group_access
-from quizzes.selectors.reports import (
+from quizzes import charts
+from quizzes.exports.sheets import csv_response, duration_text, export_filename, xlsx_response
+from quizzes.selectors.reports.items import AnalysedAttempts, item_analysis, item_sheets
+from quizzes.selectors.reports.mastery import assignment_mastery
+from quizzes.selectors.reports.overview import (
     MEMBERS_PER_PAGE,
-    AnalysedAttempts,
-    assignment_mastery,
     assignment_subgroup_rows,
     assignment_summary,
-    group_trend,
-    item_analysis,
     learner_status,
+    member_sheet,
     member_sort,
     report_member_rows,
 )
-from quizzes.views.common import managed_assignment
+from quizzes.selectors.reports.trend import group_trend
+from quizzes.views.common import managed_assignment, managed_group
 
 # The member table's columns, by sort key. Every column sorts.
 MEMBER_COLUMNS = {
@@ -77,15 +76,15 @@ def _which(request: HttpRequest) -> str:
 def assignment_report(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = managed_assignment(request, pk)
     now = timezone.now()
-    summary = assignment_summary(assignment, now=now)
-    sort = member_sort(request.GET.get("sort"))
-    paginator = Paginator(report_member_rows(assignment, sort=sort), MEMBERS_PER_PAGE)
+    summary = assignment_summary(assignment=assignment, now=now)
+    sort = member_sort(value=request.GET.get("sort"))
+    paginator = Paginator(report_member_rows(assignment=assignment, sort=sort), MEMBERS_PER_PAGE)
     # The summary has just counted these same rows; spare the database a second count.
     paginator.count = summary.learners
     page = paginator.get_page(request.GET.get("page"))
     for row in page:
-        row.status = learner_status(row)
-        row.time_text = exports.duration_text(row.time_spent) if row.time_spent else ""
+        row.status = learner_status(row=row)
+        row.time_text = duration_text(row.time_spent) if row.time_spent else ""
     histogram = charts.histogram_chart(
         [b.count for b in summary.histogram],
         edges=[str(b.low) for b in summary.histogram] + ["100"],
@@ -107,7 +106,7 @@ def assignment_report(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "assignment": assignment,
             "summary": summary,
-            "subgroups": assignment_subgroup_rows(assignment),
+            "subgroups": assignment_subgroup_rows(assignment=assignment),
             "page_obj": page,
             "columns": _member_columns(sort),
             "sort": sort,
@@ -124,7 +123,7 @@ def assignment_report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def assignment_mastery_report(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = managed_assignment(request, pk)
-    rows, unlinked = assignment_mastery(assignment)
+    rows, unlinked = assignment_mastery(assignment=assignment)
     return render(
         request,
         "quizzes/report_mastery.html",
@@ -142,7 +141,7 @@ def assignment_items_report(request: HttpRequest, pk: int) -> HttpResponse:
         "quizzes/report_items.html",
         {
             "assignment": assignment,
-            "items": item_analysis(assignment, which=which),
+            "items": item_analysis(assignment=assignment, which=which),
             "which": which,
             "query": f"?{urlencode({'attempts': which})}"
             if which != AnalysedAttempts.FIRST
@@ -160,31 +159,28 @@ def assignment_report_export(request: HttpRequest, pk: int, table: str, fmt: str
     of attempts carry over."""
     assignment = managed_assignment(request, pk)
     if table == "members":
-        sheets = [exports.member_sheet(assignment, sort=member_sort(request.GET.get("sort")))]
+        sheets = [
+            member_sheet(assignment=assignment, sort=member_sort(value=request.GET.get("sort")))
+        ]
         name = _("members")
     elif table == "items":
-        sheets = exports.item_sheets(assignment, which=_which(request))
+        sheets = item_sheets(assignment=assignment, which=_which(request))
         name = _("item analysis")
     else:
         raise Http404
-    filename = exports.export_filename(assignment, name, fmt)
+    filename = export_filename(assignment, name, fmt)
     if fmt == "csv":
-        return exports.csv_response(sheets[0], filename=filename)
+        return csv_response(sheets[0], filename=filename)
     if fmt == "xlsx":
-        return exports.xlsx_response(sheets, filename=filename)
+        return xlsx_response(sheets, filename=filename)
     raise Http404
 
 
 @login_required
 @require_safe
 def group_report(request: HttpRequest, pk: int) -> HttpResponse:
-    group = get_object_or_404(StudyGroup.objects.select_related("parent"), pk=pk)
-    if group_access(user=request.user, group=group) not in (
-        GroupAccess.STAFF,
-        GroupAccess.ORGANIZER,
-    ):
-        raise Http404
-    points = group_trend(group)
+    group = managed_group(request, pk)
+    points = group_trend(group=group)
     chart = charts.trend_chart(
         [str(index) for index, _point in enumerate(points, start=1)],
         [point.completion for point in points],

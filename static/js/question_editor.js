@@ -95,7 +95,7 @@
     if (isBlank) syncBlanks();
   }
 
-  // The draft as the server builds it (quizzes/forms.py, QuestionForm._build).
+  // The draft as the server builds it (quizzes/forms/banks.py, QuestionForm._build).
   function draft() {
     const current = kind();
     const choices = [];

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from quizzes import tasks
+from quizzes import background as background_work
 from quizzes.generation.budget import Budget
 from quizzes.models import GenerationJob, Question
 from quizzes.services import documents as document_services
@@ -35,8 +35,8 @@ def shot(page, name: str) -> None:
 def background(settings, monkeypatch):
     """Generation in a background thread of its own, as in the embedded set-up."""
     settings.STUDYAPP_GENERATION_RUNNER = "thread"
-    worker = tasks.InProcessWorker(maxsize=4)
-    monkeypatch.setattr(tasks, "in_process", worker)
+    worker = background_work.InProcessWorker(maxsize=4)
+    monkeypatch.setattr(background_work, "in_process", worker)
     yield worker
     assert worker.wait_idle(60)
 

@@ -33,6 +33,7 @@ from quizzes.models import (
     StudyGroup,
     User,
 )
+from quizzes.models.banks import text_checksum
 from quizzes.services.attempts import (
     AttemptError,
     attempt_finish,
@@ -44,7 +45,6 @@ from quizzes.services.banks import (
     document_create,
     question_create,
     question_set_status,
-    text_checksum,
 )
 from quizzes.services.documents import generation_run, review_decide
 from quizzes.services.groups import group_create, membership_add

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from quizzes.exports.questions import EXPORT_FORMATS, export_file
 from quizzes.models import QuestionBank
-from quizzes.selectors.exports import EXPORT_FORMATS, bank_export_items, export_file
+from quizzes.selectors.exports import bank_export_items
 
 
 class Command(BaseCommand):

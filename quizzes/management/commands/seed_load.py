@@ -1,7 +1,7 @@
 """``python manage.py seed_load --learners 10000 --quizzes 50``: build a load-test data set
 (a four-level study-group tree, a generated question bank, quizzes assigned over a year,
 finished attempts with their items and answers, learner results) with bulk inserts, and
-print what was built and how long it took. See ``quizzes.services.seed``.
+print what was built and how long it took. See ``quizzes.loadgen.seed``.
 
 It adds tens of thousands of users, so it refuses a database that already has users unless
 ``--force`` is given."""
@@ -12,8 +12,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from quizzes.loadgen.seed import SAMPLE_DOCUMENT, seed_load
 from quizzes.models import User
-from quizzes.services.seed import SAMPLE_DOCUMENT, seed_load
 
 DEFAULT_PASSWORD = "studyapp-load"
 

@@ -1,6 +1,5 @@
-"""Forms of the study-group pages: a group's settings, co-organizers, the join page's
-sign-up, member import and reminders. Forms only read and check input; the views hand the
-cleaned data to ``quizzes.services.groups``."""
+"""Forms of the study-group pages: a group's settings and the join page's sign-up. Forms
+only read and check input; the views hand the cleaned data to ``quizzes.services.groups``."""
 
 from __future__ import annotations
 
@@ -8,7 +7,6 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from quizzes.formats.members import MAX_BYTES
 from quizzes.models import StudyGroup, User
 from quizzes.selectors.groups import tree_order
 
@@ -34,7 +32,7 @@ class GroupForm(forms.Form):
             ("", _("— none: a top group —")),
             *(
                 (str(group.pk), _INDENT * depth + group.name)
-                for group, depth in tree_order(parents)
+                for group, depth in tree_order(groups=parents)
             ),
         ]
 
@@ -49,14 +47,6 @@ class GroupForm(forms.Form):
     def clean_parent(self) -> StudyGroup | None:
         value = self.cleaned_data["parent"]
         return self.parents[value] if value else None
-
-
-class OrganizerAddForm(forms.Form):
-    username = forms.CharField(
-        label=_("Username"),
-        max_length=150,
-        help_text=_("The person needs an account already; they become an organizer."),
-    )
 
 
 class JoinRegisterForm(UserCreationForm):
@@ -79,34 +69,3 @@ class JoinRegisterForm(UserCreationForm):
         self.fields["username"].widget.attrs.pop("autofocus", None)
         self.fields["display_name"].widget.attrs.update(autocomplete="name")
         self.fields["username"].widget.attrs.update(autocomplete="username")
-
-
-class MemberImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("Member list (.xlsx or .csv)"),
-        help_text=_(
-            "Columns: name, username, unit (or 姓名, 用户名 or 账号, 单位), headers in the "
-            "first row."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(limit)s MB."),
-                code="too_large",
-                params={"limit": MAX_BYTES // (1024 * 1024)},
-            )
-        return upload
-
-
-class ReminderForm(forms.Form):
-    message = forms.CharField(
-        label=_("Message (optional)"),
-        required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Leave empty to send the standard reminder with the due time."),
-    )

@@ -1,4 +1,6 @@
-"""Report exports: the member table and the item analysis of an assignment as CSV or Excel.
+"""Tables as files to download, as CSV or Excel: a report's sheets (their rows are built
+beside each report, in ``selectors/reports/``), and plain lists of text (an assignment's
+learners, initial passwords: ``text_csv_lines``, ``text_xlsx``).
 
 Both formats stream. The CSV goes out row by row as the database cursor yields rows
 (``StreamingHttpResponse``). The Excel file is written by openpyxl's ``write_only``
@@ -15,9 +17,10 @@ them. Column headers are in the reader's language. File names may be Chinese: th
 from __future__ import annotations
 
 import csv
+import io
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -25,7 +28,6 @@ from enum import Enum
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -33,14 +35,6 @@ from openpyxl.utils import get_column_letter
 
 from quizzes.downloads import Echo, csv_text, csv_time
 from quizzes.models import Assignment
-from quizzes.selectors.reports import (
-    AnalysedAttempts,
-    item_analysis,
-    learner_status,
-    report_member_rows,
-)
-
-CHUNK_SIZE = 2000
 
 
 class Kind(Enum):
@@ -73,110 +67,6 @@ _EXCEL_FORMATS = {
     Kind.DURATION: "[h]:mm:ss",
     Kind.DATETIME: "yyyy-mm-dd hh:mm",
 }
-
-
-# --- The tables -------------------------------------------------------------------------
-
-
-def member_sheet(assignment: Assignment, *, sort: str = "name") -> Sheet:
-    """Every learner of the assignment report, in the page's order. One query, read from
-    the cursor in chunks."""
-    columns = [
-        Column(_("Name"), width=20),
-        Column(_("Username"), width=18),
-        Column(_("Group"), width=20),
-        Column(_("Status")),
-        Column(_("Score (%)"), Kind.PERCENT),
-        Column(_("Best score (%)"), Kind.PERCENT),
-        Column(_("Passed")),
-        Column(_("Attempts"), Kind.INTEGER, width=10),
-        Column(_("Time spent"), Kind.DURATION),
-        Column(_("Last activity"), Kind.DATETIME, width=18),
-    ]
-    former = _("Former member")
-    yes, no = _("yes"), _("no")
-
-    def rows() -> Iterator[list]:
-        for row in report_member_rows(assignment, sort=sort).iterator(chunk_size=CHUNK_SIZE):
-            yield [
-                row.shown_name,
-                row.username,
-                row.group_name or former,
-                str(learner_status(row).label),
-                row.percent,
-                row.best_percent,
-                "" if row.passed is None else (yes if row.passed else no),
-                row.attempts_started,
-                row.time_spent,
-                row.last_activity,
-            ]
-
-    return Sheet(_("Members"), columns, rows())
-
-
-def item_sheets(assignment: Assignment, *, which: str = AnalysedAttempts.FIRST) -> list[Sheet]:
-    """The item analysis: one row per question, then one row per choice shown. Three
-    queries (see ``item_analysis``)."""
-    items = item_analysis(assignment, which=which)
-    questions = Sheet(
-        _("Questions"),
-        [
-            Column(_("Position"), Kind.INTEGER, width=9),
-            Column(_("Question"), width=48),
-            Column(_("Kind")),
-            Column(_("Attempts analysed"), Kind.INTEGER),
-            Column(_("Facility index (%)"), Kind.PERCENT),
-            Column(_("Standard deviation (%)"), Kind.PERCENT),
-            Column(_("Discrimination index"), Kind.NUMBER),
-            Column(_("Discriminative efficiency"), Kind.NUMBER),
-            Column(_("Wrong choice picked most"), width=30),
-            Column(_("Its pick rate (%)"), Kind.PERCENT),
-        ],
-        [
-            [
-                item.position,
-                item.stem,
-                str(item.kind_label),
-                item.n,
-                item.facility,
-                item.sd,
-                item.discrimination,
-                item.efficiency,
-                item.top_distractor.text if item.top_distractor else "",
-                item.top_distractor.pick_rate if item.top_distractor else None,
-            ]
-            for item in items
-        ],
-    )
-    yes, no = _("yes"), _("no")
-    choices = Sheet(
-        _("Choices"),
-        [
-            Column(_("Position"), Kind.INTEGER, width=9),
-            Column(_("Question"), width=40),
-            Column(_("Version"), Kind.INTEGER, width=9),
-            Column(_("Choice"), width=30),
-            Column(_("Correct")),
-            Column(_("Shown"), Kind.INTEGER),
-            Column(_("Picked"), Kind.INTEGER),
-            Column(_("Pick rate (%)"), Kind.PERCENT),
-        ],
-        [
-            [
-                item.position,
-                item.stem,
-                choice.version,
-                choice.text,
-                yes if choice.is_correct else no,
-                choice.shown,
-                choice.picked,
-                choice.pick_rate,
-            ]
-            for item in items
-            for choice in item.choices
-        ],
-    )
-    return [questions, choices]
 
 
 # --- Formats ----------------------------------------------------------------------------
@@ -300,3 +190,36 @@ def export_filename(assignment: Assignment, table: str, extension: str) -> str:
     name = f"{assignment.quiz.title} - {assignment.group.name} - {table}"
     name = re.sub(r'[\\/:*?"<>|\r\n\t]+', " ", name).strip()
     return f"{name}.{extension}"
+
+
+# --- Plain lists of text ----------------------------------------------------------------
+
+
+def text_csv_lines(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
+    """A CSV as text chunks: a byte order mark (Excel then reads UTF-8), the header, the
+    rows; text cells neutralised so a spreadsheet does not run them as formulas."""
+    writer = csv.writer(Echo())
+    yield "\ufeff"
+    yield writer.writerow([str(title) for title in header])
+    for row in rows:
+        yield writer.writerow([csv_text(cell) if isinstance(cell, str) else cell for cell in row])
+
+
+def text_xlsx(title: str, header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    """A one-sheet workbook of text cells, neutralised as in ``text_csv_lines``."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    sheet.append([str(column) for column in header])
+    for row in rows:
+        sheet.append([csv_text(cell) for cell in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def private_attachment(filename: str) -> dict:
+    """Headers of a download that no browser or proxy may keep."""
+    return {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store",
+    }

@@ -1,36 +1,31 @@
-"""HTML forms of the organizer's pages. Forms only read and check input: they build a
-``QuestionDraft`` or keyword arguments, and the views hand those to ``quizzes.services``.
+"""Forms of the bank and question pages: a bank's title, the question editor with its
+preview, a question's status, and the search and filters of a question list. Forms only
+read and check input: they build a ``QuestionDraft`` or keyword arguments, and the views
+hand those to ``quizzes.services.banks``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import replace
-from datetime import timedelta
-from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from quizzes.drafts import BLANK_MARKER, AnswerDraft, ChoiceDraft, QuestionDraft, with_answers
 from quizzes.formats.notation import NotationError, format_answers, parse_answer, parse_answers
-from quizzes.models import KeyPoint, Question, QuestionBank, QuestionKind, Quiz, StudyGroup
+from quizzes.forms.common import (
+    DIFFICULTY_CHOICES,
+    KIND_CHOICES,
+    STATUS_CHOICES,
+    key_point_choices,
+    lines,
+)
+from quizzes.models import KeyPoint, Question, QuestionBank, QuestionKind
+from quizzes.presentation import choice_letter
 from quizzes.selectors.banks import QuestionFilters
-from quizzes.selectors.groups import tree_order
 
-DIFFICULTY_CHOICES = [(n, str(n)) for n in range(1, 6)]
-
-
-def _labels(choices) -> list[tuple[str, str]]:
-    """Model choices with their (lower-case) labels capitalised, for form controls."""
-    return [(value, capfirst(label)) for value, label in choices]
-
-
-KIND_CHOICES = _labels(QuestionKind.choices)
-STATUS_CHOICES = _labels(Question.Status.choices)
 # Alternatives of a blank: separated by "|" (also the full-width "｜" of Chinese keyboards)
 # or written one per line.
 ALTERNATIVE_SEPARATOR = re.compile(r"[|｜\n]")
@@ -38,50 +33,8 @@ MIN_CHOICE_ROWS = 4
 MAX_CHOICE_ROWS = 26
 
 
-def _lines(text: str) -> str:
-    """Browsers send textarea line breaks as CRLF; versions store LF."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-# How much of a title and of a key point a picker shows: enough to tell them apart on a
-# phone, not the whole (often very long) text.
-PICKER_TITLE_CHARS = 30
-PICKER_POINT_CHARS = 40
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` on one line, cut to ``limit`` characters with "…" when it is longer."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit].rstrip() + "…"
-
-
-def key_point_label(key_point: KeyPoint) -> str:
-    """A key point in a picker: its number in its document and its first words."""
-    return f"{key_point.ordinal}. {shorten(key_point.text, PICKER_POINT_CHARS)}"
-
-
-def key_point_choices(
-    key_points: Iterable[KeyPoint], *, bank_titles: dict[int, str] | None = None
-) -> list:
-    """Choices of a key-point ``<select>``: one ``<optgroup>`` per document, named by its
-    title cut short (after its bank's, when ``bank_titles`` is given), each point labelled
-    "12. its first words…". Every key-point picker of the organizer's pages uses it; the
-    first choice is the empty one (relabel it for filters)."""
-    grouped: dict[int, tuple[str, list]] = {}
-    for key_point in key_points:
-        document = key_point.document
-        if key_point.document_id not in grouped:
-            group_label = shorten(document.title, PICKER_TITLE_CHARS)
-            if bank_titles is not None:
-                bank_title = shorten(bank_titles.get(document.bank_id, ""), PICKER_TITLE_CHARS)
-                group_label = f"{bank_title} · {group_label}"
-            grouped[key_point.document_id] = (group_label, [])
-        grouped[key_point.document_id][1].append((str(key_point.pk), key_point_label(key_point)))
-    return [("", _("— none —")), *grouped.values()]
-
-
 def blank_alternatives(text: str) -> tuple[str, ...]:
-    return tuple(a.strip() for a in ALTERNATIVE_SEPARATOR.split(_lines(text)) if a.strip())
+    return tuple(a.strip() for a in ALTERNATIVE_SEPARATOR.split(lines(text)) if a.strip())
 
 
 NOTATION_MESSAGES = {
@@ -99,7 +52,7 @@ def blank_answers_lenient(text: str) -> tuple[AnswerDraft, ...]:
     except NotationError:
         return tuple(
             parse_answer(part) if _readable(part) else AnswerDraft(part.strip())
-            for part in ALTERNATIVE_SEPARATOR.split(_lines(text))
+            for part in ALTERNATIVE_SEPARATOR.split(lines(text))
             if part.strip()
         )
 
@@ -124,7 +77,7 @@ class BankForm(forms.Form):
     )
 
     def clean_description(self) -> str:
-        return _lines(self.cleaned_data["description"])
+        return lines(self.cleaned_data["description"])
 
 
 # --- Questions ------------------------------------------------------------------------
@@ -187,7 +140,7 @@ class QuestionForm(forms.Form):
         self.blank_count = self._blank_count(blank_rows)
         for n in range(1, self.choice_count + 1):
             self.fields[f"choice-{n}-text"] = forms.CharField(
-                label=_("Choice %(letter)s") % {"letter": _letter(n)},
+                label=_("Choice %(letter)s") % {"letter": choice_letter(n - 1)},
                 required=False,
                 strip=True,
                 widget=forms.TextInput(attrs={"data-editor": "choice-text"}),
@@ -243,7 +196,7 @@ class QuestionForm(forms.Form):
     def choice_rows(self) -> list[dict]:
         return [
             {
-                "letter": _letter(n),
+                "letter": choice_letter(n - 1),
                 "number": n,
                 "text": self[f"choice-{n}-text"],
                 "correct": self[f"choice-{n}-correct"],
@@ -285,27 +238,27 @@ class QuestionForm(forms.Form):
         return cleaned
 
     def clean_stem(self) -> str:
-        return _lines(self.cleaned_data["stem"])
+        return lines(self.cleaned_data["stem"])
 
     def clean_explanation(self) -> str:
-        return _lines(self.cleaned_data["explanation"])
+        return lines(self.cleaned_data["explanation"])
 
     def clean_source_excerpt(self) -> str:
-        return _lines(self.cleaned_data["source_excerpt"])
+        return lines(self.cleaned_data["source_excerpt"])
 
     def _choices(self, data: dict) -> tuple[ChoiceDraft, ...]:
         choices = []
         for n in range(1, self.choice_count + 1):
             text = (data.get(f"choice-{n}-text") or "").strip()
             correct = bool(data.get(f"choice-{n}-correct"))
-            feedback = _lines(data.get(f"choice-{n}-feedback") or "").strip()
+            feedback = lines(data.get(f"choice-{n}-feedback") or "").strip()
             if text or correct or feedback:
                 choices.append(ChoiceDraft(text=text, correct=correct, feedback=feedback))
         return tuple(choices)
 
     def _blanks(self, data: dict) -> tuple[tuple[AnswerDraft, ...], ...]:
         rows = [
-            blank_answers_lenient(_lines(data.get(f"blank-{n}") or ""))
+            blank_answers_lenient(lines(data.get(f"blank-{n}") or ""))
             for n in range(1, self.blank_count + 1)
         ]
         # Trailing empty rows are spare inputs, not blanks; an empty row between filled
@@ -339,7 +292,7 @@ class QuestionForm(forms.Form):
             return draft
 
         def same(new: str, old: str) -> bool:
-            return _lines(new).strip() == _lines(old).strip()
+            return lines(new).strip() == lines(old).strip()
 
         changes = {}
         if same(draft.explanation, current.explanation):
@@ -395,10 +348,6 @@ class QuestionForm(forms.Form):
                 "1",
             )
         return self._build(data)
-
-
-def _letter(n: int) -> str:
-    return chr(ord("A") + n - 1) if n <= 26 else str(n)
 
 
 def question_initial(*, draft: QuestionDraft | None, question: Question | None, kind: str) -> dict:
@@ -507,229 +456,3 @@ class QuestionFilterForm(forms.Form):
         for name in list(self.errors):
             self.cleaned_data.pop(name, None)
         self._errors = forms.utils.ErrorDict()
-
-
-# --- Quizzes --------------------------------------------------------------------------
-
-
-class QuizForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    time_limit_minutes = forms.IntegerField(
-        label=_("Time limit (minutes)"),
-        required=False,
-        min_value=1,
-        max_value=24 * 60,
-        help_text=_("Empty for no time limit."),
-    )
-    attempts_allowed = forms.IntegerField(
-        label=_("Attempts allowed"),
-        min_value=0,
-        max_value=100,
-        initial=1,
-        help_text=_("0 for unlimited attempts."),
-    )
-    pass_mark = forms.DecimalField(
-        label=_("Pass mark (%)"),
-        min_value=Decimal(0),
-        max_value=Decimal(100),
-        max_digits=5,
-        decimal_places=2,
-        initial=Decimal(60),
-    )
-    shuffle_questions = forms.BooleanField(label=_("Shuffle questions"), required=False)
-    shuffle_choices = forms.BooleanField(label=_("Shuffle choices"), required=False, initial=True)
-    grading_method = forms.ChoiceField(
-        label=_("Grade of a learner with several attempts"),
-        choices=_labels(Quiz.GradingMethod.choices),
-        initial=Quiz.GradingMethod.HIGHEST,
-        widget=forms.RadioSelect,
-    )
-    feedback_timing = forms.ChoiceField(
-        label=_("Learners see correctness and answers"),
-        choices=_labels(Quiz.FeedbackTiming.choices),
-        initial=Quiz.FeedbackTiming.AFTER_SUBMIT,
-        widget=forms.RadioSelect,
-    )
-
-    def clean_description(self) -> str:
-        return _lines(self.cleaned_data["description"])
-
-    def settings(self) -> dict:
-        """Keyword arguments for ``quiz_create`` / ``quiz_update``."""
-        data = dict(self.cleaned_data)
-        minutes = data.pop("time_limit_minutes")
-        data["time_limit"] = timedelta(minutes=minutes) if minutes else None
-        return data
-
-    @staticmethod
-    def initial_from(quiz: Quiz) -> dict:
-        minutes = int(quiz.time_limit.total_seconds() // 60) if quiz.time_limit else None
-        return {
-            "title": quiz.title,
-            "description": quiz.description,
-            "time_limit_minutes": minutes,
-            "attempts_allowed": quiz.attempts_allowed,
-            "pass_mark": quiz.pass_mark,
-            "shuffle_questions": quiz.shuffle_questions,
-            "shuffle_choices": quiz.shuffle_choices,
-            "grading_method": quiz.grading_method,
-            "feedback_timing": quiz.feedback_timing,
-        }
-
-
-class AddQuestionsForm(forms.Form):
-    """The questions ticked in the quiz builder's picker."""
-
-    questions = forms.TypedMultipleChoiceField(
-        coerce=int,
-        error_messages={
-            "required": _("Tick at least one question to add."),
-        },
-    )
-    pin_current = forms.BooleanField(
-        label=_("Pin to the current version"),
-        required=False,
-        help_text=_("Later edits of these questions will not change this quiz."),
-    )
-    points = forms.DecimalField(
-        label=_("Points each"),
-        min_value=Decimal("0.01"),
-        max_digits=6,
-        decimal_places=2,
-        initial=Decimal(1),
-    )
-
-    def __init__(self, *args, question_ids: list[int], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["questions"].choices = [(pk, str(pk)) for pk in question_ids]
-
-
-class RuleForm(forms.Form):
-    """A random-draw rule: how many questions, from which bank, matching what."""
-
-    draw_count = forms.IntegerField(
-        label=_("Questions to draw"), min_value=1, max_value=200, initial=5
-    )
-    bank = forms.ChoiceField(label=_("From bank"))
-    key_point = forms.ChoiceField(label=_("Only key point"), required=False)
-    kind = forms.ChoiceField(
-        label=_("Only kind"), required=False, choices=[("", _("Any kind")), *KIND_CHOICES]
-    )
-    difficulty = forms.TypedChoiceField(
-        label=_("Only difficulty"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        choices=[("", _("Any difficulty")), *DIFFICULTY_CHOICES],
-    )
-    points = forms.DecimalField(
-        label=_("Points each"),
-        min_value=Decimal("0.01"),
-        max_digits=6,
-        decimal_places=2,
-        initial=Decimal(1),
-    )
-
-    def __init__(
-        self, *args, banks: list[QuestionBank], key_points: list[KeyPoint], **kwargs
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.banks = {str(b.pk): b for b in banks}
-        self.key_points = {str(kp.pk): kp for kp in key_points}
-        self.fields["bank"].choices = [(pk, b.title) for pk, b in self.banks.items()]
-        titles = {b.pk: b.title for b in banks} if len(banks) > 1 else None
-        choices = key_point_choices(key_points, bank_titles=titles)
-        choices[0] = ("", _("Any key point"))
-        self.fields["key_point"].choices = choices
-
-    def clean_bank(self) -> QuestionBank:
-        return self.banks[self.cleaned_data["bank"]]
-
-    def clean_key_point(self) -> KeyPoint | None:
-        value = self.cleaned_data.get("key_point")
-        return self.key_points[value] if value else None
-
-    def clean(self) -> dict:
-        data = super().clean()
-        bank, key_point = data.get("bank"), data.get("key_point")
-        if bank is not None and key_point is not None and key_point.document.bank_id != bank.pk:
-            self.add_error("key_point", _("This key point belongs to another bank."))
-        return data
-
-
-class SlotPointsForm(forms.Form):
-    points = forms.DecimalField(
-        label=_("Points"), min_value=Decimal("0.01"), max_digits=6, decimal_places=2
-    )
-
-
-class AssignForm(forms.Form):
-    """Assign a quiz to one or more groups (each reaches the groups below it) for a time
-    window. The groups are offered in tree order; ``group_options`` feeds the template's
-    indented checkbox list."""
-
-    groups = forms.MultipleChoiceField(
-        label=_("Groups"),
-        help_text=_(
-            "Sub-groups are included: choosing a group assigns the quiz to every group below it."
-        ),
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Choose at least one group.")},
-    )
-    opens_at = forms.DateTimeField(
-        label=_("Opens"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
-    due_at = forms.DateTimeField(
-        label=_("Due"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
-
-    # Indentation stops here; deeper groups still show their parent's name.
-    MAX_INDENT = 6
-
-    def __init__(self, *args, groups: list[StudyGroup], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        ordered = tree_order(groups)
-        self.groups = {str(group.pk): group for group, _depth in ordered}
-        self.depths = {str(group.pk): depth for group, depth in ordered}
-        self.fields["groups"].choices = [
-            (pk, _group_label(group)) for pk, group in self.groups.items()
-        ]
-
-    @property
-    def group_options(self) -> list[dict]:
-        chosen = set(self["groups"].value() or [])
-        return [
-            {
-                "value": pk,
-                "name": group.name,
-                "parent": group.parent.name if group.parent_id else "",
-                "indent": min(self.depths[pk], self.MAX_INDENT),
-                "checked": pk in chosen,
-                "id": f"{self['groups'].auto_id}_{index}",
-            }
-            for index, (pk, group) in enumerate(self.groups.items())
-        ]
-
-    def clean_groups(self) -> list[StudyGroup]:
-        return [self.groups[pk] for pk in self.cleaned_data["groups"]]
-
-    def clean(self) -> dict:
-        data = super().clean()
-        opens_at, due_at = data.get("opens_at"), data.get("due_at")
-        if opens_at and due_at and due_at <= opens_at:
-            self.add_error("due_at", _("The due time must be after the opening time."))
-        return data
-
-
-def _group_label(group: StudyGroup) -> str:
-    if group.parent_id:
-        return _("%(group)s (part of %(parent)s)") % {
-            "group": group.name,
-            "parent": group.parent.name,
-        }
-    return group.name
