@@ -176,6 +176,9 @@ _ZH_GENERIC = frozenset(
         "各级",
         "我们党",
         "中国人民",
+        "中国共产党",
+        "共产党",
+        "人民",
         "内容",
         "课题",
         "时代",
@@ -430,7 +433,14 @@ class Drafter:
         quoted) in Chinese, three words (four quoted) in English."""
         if self.zh:
             return len(key.text) <= (8 if key.type == QUOTED else 7)
-        return len(key.text.split()) <= (5 if key.type == QUOTED else 3)
+        words = key.text.split()
+        if key.type == QUOTED and len(words) <= 5:
+            # A named slogan ("one base and three districts") is written as it stands; a
+            # quoted phrase of a translation ("adopt measures in light of local
+            # conditions") is written many ways.
+            counted = any(w.lower() in wordclass.NUMBER_WORDS for w in words)
+            return len(words) <= 3 or counted or key.text.casefold() in self._en_known
+        return len(words) <= 3
 
     def _echoed(self, sentence: Sentence, key: Candidate) -> bool:
         """Whether a telling word of the key stands elsewhere in its sentence ("五四" of
@@ -566,6 +576,15 @@ class Drafter:
             if between in {"、", "和", "与", "及", ",", "and", "or", "&", ""}:
                 return True
         return False
+
+    def _other_roles(self, definition: Definition) -> set[str]:
+        """The roles other sentences give the same subject."""
+        return {
+            other.role.text
+            for other in self.definitions
+            if other.subject.text == definition.subject.text
+            and other.role.text != definition.role.text
+        }
 
     def _en_count(self, text: str) -> int:
         """How often an English term occurs, in any case, with or without its hyphens
@@ -1192,9 +1211,10 @@ class Drafter:
 
         if series.level == CLAUSE:
             return ctx
-        if series.numbered and series.heading and not series.prefix:
-            # A section's sub-headings: the explanation quotes them with their numbers,
-            # not the first sentence of the first one.
+        if series.intro < 0:
+            # A section's sub-headings, or paragraphs that open alike: the explanation
+            # quotes the opening of each (with its number), not the first sentence of the
+            # first, which says nothing of the others.
             labelled = []
             for item in series.items:
                 sentence = self.doc.sentence_at(item.start)
@@ -1272,6 +1292,9 @@ class Drafter:
         kinds = [] if self.zh else [wordclass.phrase_shape(t.split()) for t in items]
         kind = next((k for k in ("act", "act-ing", "thing") if kinds.count(k) * 2 > len(kinds)), "")
         allowed = set(kinds) - {""}
+        # "在……上" five times: an outsider ends the same way.
+        ends = {t[-1:] for t in items}
+        one_end = ends.pop() if self.zh and len(ends) == 1 and items[0][-1:] in "上中下里" else ""
         if not self.zh:
             # English documents repeat few list frames: their other key phrases of the
             # items' shape stand in ("the people-centered approach" for a principle).
@@ -1287,6 +1310,8 @@ class Drafter:
                 if self.zh and (
                     text[:1] in "也要还都就并而又这那其使让对把被从"
                     or self._zh_verbal(text) != verbal
+                    or re.search(r"是|了|的一", text)
+                    or (one_end and not text.endswith(one_end))
                 ):
                     continue  # a word of the sentence, or an action among things
                 if kind and wordclass.phrase_shape(text.split()) != kind:
@@ -1413,9 +1438,13 @@ class Drafter:
         for definition in self.definitions_by_sentence.get(sentence.index, ()):
             roles = self.role_options(definition, rng)
             role = definition.role
+            # Another role the document gives the same subject ("康庄大道" here, "必由之路"
+            # there) is right too: it never stands as a distractor, and no blank is made.
+            also = self._other_roles(definition)
+            roles = [r for r in roles if r.text not in also]
             if len(roles) >= 3:
                 add(build_single(ctx, sentence, role, roles, rng, 0.66))
-            if len(role.text) >= 3 and not self._zh_generic(role.text):
+            if len(role.text) >= 3 and not self._zh_generic(role.text) and not also:
                 add(build_blank(ctx, sentence, role, rng, 0.6))
             subject = definition.subject
             if self.zh and 3 <= len(subject.text) <= 8 and not self._zh_generic(subject.text):

@@ -631,6 +631,8 @@ def _zh_definition_ok(subject: str, role: str) -> bool:
         return False  # "明确……是", "坚持房子是……": a predicate, not a subject
     if subject in {"我国", "我们党", "这", "中国", "世界"}:
         return False
+    if "了" in subject or subject.endswith(("对", "把", "被", "向")):
+        return False  # "加深了对……的认识": a clause, not a subject
     if subject in ZH_OCCASIONS:
         return False  # "全会是……召开的一次十分重要的会议": the occasion, not a claim
     # "社会主义文艺是人民的文艺": the role repeats the subject.

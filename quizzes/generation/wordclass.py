@@ -12,6 +12,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+# Number words that make a slogan a named count ("one base and three districts").
+NUMBER_WORDS = frozenset(
+    ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+)
+
 NOUN = "NOUN"
 VERB = "VERB"
 ADJ = "ADJ"
