@@ -31,7 +31,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from quizzes.downloads import Echo, csv_text, csv_time
+from quizzes.downloads import Echo, csv_text, csv_time, xlsx_text
 from quizzes.models import Assignment
 from quizzes.selectors.reports import (
     AnalysedAttempts,
@@ -281,8 +281,8 @@ def xlsx_response(sheets: list[Sheet], *, filename: str) -> FileResponse:
 
 def _cell_maker(worksheet, kind: Kind) -> Callable:
     number_format = _EXCEL_FORMATS.get(kind)
-    if number_format is None:
-        return lambda value: value
+    if number_format is None:  # text: never a live formula (openpyxl makes "=…" one)
+        return lambda value: xlsx_text(worksheet, value)
 
     def make(value):
         if value is None:

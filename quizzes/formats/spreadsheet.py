@@ -39,8 +39,8 @@ source fields. Drafts a sheet cannot hold (more than 8 choices, a blank answer h
 "；" or ";", a blank with partial credit, numeric answers or answer feedback, unsound drafts)
 are skipped and their indexes returned (``sheet_problem``
 says why). Cells that a spreadsheet would run as a formula (starting with = + - @, tab or
-CR) are neutralised: in .xlsx they are typed as text with Excel's quote prefix, in CSV they
-get a leading apostrophe, which the CSV reader removes again.
+CR) are written through ``quizzes.formats.cells``: in .xlsx typed as text with Excel's
+quote prefix, in CSV with a leading apostrophe, which the CSV reader removes again.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ from datetime import date, datetime, time
 
 from quizzes.drafts import BLANK_MARKER, ChoiceDraft, Kind, QuestionDraft
 from quizzes.formats.base import CJK_RE, FormatIssue, ParsedQuestion, ParseResult, problem_issues
+from quizzes.formats.cells import csv_text, unquote_csv_text, xlsx_text
 from quizzes.formats.chinese_text import BRACKET_BLANK, answer_letters, truth_value
 from quizzes.ingest import IngestError, IngestLimits
 from quizzes.ingest.charset import decode_text
@@ -160,7 +161,6 @@ _DIFFICULTY_WORDS = {
 _ZH_TF, _EN_TF = ("正确", "错误"), ("True", "False")
 _BLANK_PARTS = re.compile(r"[；;]")
 _ALTERNATIVES = re.compile(r"[|｜]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _kind_key(text: str) -> str:
@@ -406,11 +406,6 @@ def _row_draft(cells: dict[str, str], warn: list[tuple[str, str]]) -> QuestionDr
     return _choice_draft(kind, options, answer, base)
 
 
-def _unneutralise(text: str) -> str:
-    """Drop the apostrophe our CSV writer puts before formula-like text."""
-    return text[1:] if text.startswith("'") and _needs_quote(text[1:]) else text
-
-
 def _read_rows(rows: Iterable[tuple[int, Sequence[object]]], *, csv_quotes: bool) -> ParseResult:
     result = ParseResult()
     iterator = iter(rows)
@@ -447,7 +442,7 @@ def _read_rows(rows: Iterable[tuple[int, Sequence[object]]], *, csv_quotes: bool
             )
             break
         named = {
-            column: (_unneutralise(cells[i]) if csv_quotes else cells[i])
+            column: (unquote_csv_text(cells[i]) if csv_quotes else cells[i])
             for column, i in header.columns.items()
             if i < len(cells) and cells[i]
         }
@@ -573,11 +568,6 @@ class _CsvBroken(Exception):
 # --- writing ---------------------------------------------------------------------------------
 
 
-def _needs_quote(text: str) -> bool:
-    """Whether a spreadsheet would take ``text`` as a formula (or it starts like our quote)."""
-    return text.startswith(_FORMULA_START) or (text.startswith("'") and _needs_quote(text[1:]))
-
-
 def sheet_problem(draft: QuestionDraft) -> str | None:
     """Why ``draft`` cannot be written as a sheet row, as a code; None when it can."""
     if draft.problems():
@@ -643,18 +633,6 @@ def _sheet_rows(
 _WIDTHS = {"kind": 8, "stem": 48, "answer": 12, "explanation": 36, "difficulty": 8}
 
 
-def _text_cell(sheet, value: str | int | None):
-    """The value as written: formula-like text typed as text with Excel's quote prefix."""
-    if not (isinstance(value, str) and _needs_quote(value)):
-        return value
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    cell.quotePrefix = True
-    return cell
-
-
 def export_xlsx(
     drafts: Iterable[QuestionDraft], *, language: str = "zh", title: str = ""
 ) -> tuple[bytes, list[int]]:
@@ -670,7 +648,7 @@ def export_xlsx(
     sheet.freeze_panes = "A2"
     sheet.append(_headers(language))
     for row in rows:
-        sheet.append([_text_cell(sheet, value) for value in row])
+        sheet.append([xlsx_text(sheet, value) for value in row])
     out = io.BytesIO()
     workbook.save(out)
     last = f"{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
@@ -703,18 +681,13 @@ def write_xlsx(drafts: Iterable[QuestionDraft], *, language: str = "zh") -> byte
     return export_xlsx(drafts, language=language)[0]
 
 
-def _csv_cell(value: str | int | None) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if _needs_quote(text) else text
-
-
 def export_csv(drafts: Iterable[QuestionDraft], *, language: str = "zh") -> tuple[str, list[int]]:
     """CSV text of the drafts (encode it as UTF-8 with BOM for Excel), and skipped indexes."""
     rows, skipped = _sheet_rows(drafts, language)
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(_headers(language))
-    writer.writerows([_csv_cell(value) for value in row] for row in rows)
+    writer.writerows([csv_text(value) for value in row] for row in rows)
     return out.getvalue(), skipped
 
 

@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from quizzes.downloads import Echo, csv_text
+from quizzes.downloads import Echo, csv_text, xlsx_text
 from quizzes.formats.members import MemberFileError, MemberRow, RowProblem, read_members
 from quizzes.group_forms import (
     GroupForm,
@@ -546,7 +546,7 @@ def member_import_passwords(request: HttpRequest, pk: int) -> HttpResponse:
         sheet = workbook.create_sheet(_("Initial passwords"))
         sheet.append([str(title) for title in header])
         for row in accounts:
-            sheet.append([csv_text(cell) for cell in row])
+            sheet.append([xlsx_text(sheet, cell) for cell in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
         return HttpResponse(
