@@ -20,7 +20,7 @@ from django.db.models.functions import Lower
 from quizzes.formats.members import MemberRow
 from quizzes.models import Assignment, Attempt, Membership, Notice, StudyGroup, User
 
-from .access import GROUPS, organized_subtree_ids, subtree_ids, subtree_sql
+from .access import GROUPS, organized_subtree_ids, organizes_everything, subtree_ids, subtree_sql
 from .assignments import assignment_learners, assignment_memberships
 from .home import count_related, group_members
 
@@ -93,11 +93,11 @@ def groups_below_others(*, group_ids: Iterable[int]) -> set[int]:
 
 def managed_groups(*, user: User) -> QuerySet[StudyGroup]:
     """Groups ``user`` manages — those they organize and every group below one of them;
-    all for staff — by name, with ``member_count`` (learners) and ``organizer_count``
-    (direct memberships). One query."""
+    all for a site-wide organizer — by name, with ``member_count`` (learners) and
+    ``organizer_count`` (direct memberships). One query."""
     groups = (
         StudyGroup.objects.all()
-        if user.is_staff
+        if organizes_everything(user)
         else StudyGroup.objects.filter(pk__in=organized_subtree_ids(user))
     )
     return groups.annotate(
@@ -116,7 +116,7 @@ def parent_choices(*, user: User, group: StudyGroup | None = None) -> QuerySet[S
     query."""
     groups = (
         StudyGroup.objects.all()
-        if user.is_staff
+        if organizes_everything(user)
         else StudyGroup.objects.filter(pk__in=organized_subtree_ids(user))
     )
     if group is not None:

@@ -110,7 +110,8 @@ def group_update(
     Moving is refused when the new parent is the group itself or below it, when
     ``updated_by`` does not manage the new parent, and when the group would become a
     top group without an organizer of its own. Moving a group out from under its parent
-    takes it away from that parent's organizers, so only they (or staff) may do it.
+    takes it away from that parent's organizers, so only they (or a site-wide organizer)
+    may do it.
     """
     _require_manager(updated_by, group)
     # Lock the group and the new parent with every group above it. Two simultaneous moves
