@@ -425,6 +425,33 @@ def test_unsafe_xml_is_refused_without_saving(bank, xml):
     assert not ImportBatch.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("data", "filename", "code", "line"),
+    [
+        (
+            GIFT.rstrip().encode() + "题".encode()[:2],
+            "bank.gift",
+            "truncated_utf8",
+            GIFT.rstrip().count("\n") + 1,
+        ),
+        ("题型,题干,选项A,选项B,答案\n单选,Q".encode() + b"\xff", "bank.csv", "broken_utf8", 2),
+    ],
+)
+def test_damaged_utf8_is_refused_naming_its_line_not_imported_as_gb18030(
+    bank, data, filename, code, line
+):
+    with pytest.raises(ImportRefused) as refused:
+        upload(bank, data, filename)
+
+    if refused.value.code == "no_questions":  # a sheet: the issue is on its row
+        [issue] = refused.value.rows[0].issues
+        assert (issue.code, refused.value.rows[0].line) == (code, line)
+    else:
+        assert refused.value.code == code
+        assert f"line {line}" in str(refused.value)
+    assert not ImportBatch.objects.exists() and not Question.objects.exists()
+
+
 def test_a_gb18030_csv_is_read_correctly(bank, organizer):
     text = (
         "题型,题干,选项A,选项B,答案\n单选,中国共产党的根本宗旨是？,实事求是,全心全意为人民服务,B\n"

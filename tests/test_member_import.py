@@ -109,6 +109,44 @@ def test_unreadable_files_are_refused_with_a_code(data, filename, code):
     assert error.value.code == code
 
 
+# --- A CSV that is not text or is damaged UTF-8 is refused saying where ----------------
+
+HEADER = "姓名,用户名,单位\n"
+
+
+def _refusal(data: bytes, filename: str = "m.csv") -> MemberFileError:
+    with pytest.raises(MemberFileError) as error:
+        read_members(data, filename)
+    return error.value
+
+
+@pytest.mark.parametrize(
+    ("data", "code", "line"),
+    [
+        ((HEADER + "张三,zhangsan,第一支部\n").encode()[:-2], "truncated_utf8", 2),
+        (
+            (HEADER + "张三,zhang").encode() + b"\xff" + "san,第一支部\n".encode(),
+            "broken_utf8",
+            2,
+        ),
+        (
+            (HEADER + "张三,zhangsan,第一支部\n" * 300).encode()[:-3] + b"\xe9\x83" + b"\n",
+            "broken_utf8",
+            301,
+        ),
+    ],
+)
+def test_damaged_utf8_is_refused_naming_its_line_never_read_as_gb18030(data, code, line):
+    error = _refusal(data)
+
+    assert (error.code, error.params["line"]) == (code, line)
+    assert f"line {line}" in str(error)
+
+
+def test_a_binary_file_named_csv_is_refused_as_not_text():
+    assert _refusal(b"PK\x03\x04\x00\x00binary").code == "not_text"
+
+
 def test_a_workbook_that_unpacks_to_far_too_much_is_refused():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -63,6 +63,18 @@ class MemberFileError(Exception):
         "unsupported_type": "Upload an Excel workbook (.xlsx) or a CSV file (.csv).",
         "corrupt": "The file is damaged or is not really an .xlsx workbook.",
         "bad_encoding": "The CSV file is not in UTF-8 or GB18030; save it as UTF-8 CSV.",
+        "not_text": (
+            "The file is not text, so it is not a CSV file; save the sheet as .xlsx or as "
+            "CSV UTF-8."
+        ),
+        "truncated_utf8": (
+            "The CSV file ends in the middle of a character, on line %(line)s: it seems to "
+            "have been cut off. Save it again as CSV UTF-8."
+        ),
+        "broken_utf8": (
+            "The CSV file is UTF-8 but damaged: some of its bytes, the first on line "
+            "%(line)s, are not UTF-8. Save it again as CSV UTF-8."
+        ),
         "archive_bomb": "The workbook unpacks to far more data than a member list should.",
         "no_username_column": (
             "No username column was found in the header row: head it username (or 用户名 or 账号)."
@@ -167,10 +179,16 @@ def _text(value: Any) -> str:
 
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    """The records of a CSV file, numbered as a spreadsheet shows them. A file that is not
+    text, or is damaged UTF-8, is refused saying so and where."""
     try:
-        text, _encoding, _warnings = decode_text(data)
+        # A repaired text would make accounts with damaged names: refuse it, saying where.
+        text, _encoding, _warnings = decode_text(data, repair=False)
     except IngestError as error:
-        raise MemberFileError("bad_encoding") from error
+        code = error.code if error.code in ("truncated_utf8", "broken_utf8") else "bad_encoding"
+        if error.code == "wrong_type":
+            code = "not_text"
+        raise MemberFileError(code, {"line": error.params.get("line")}) from error
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:

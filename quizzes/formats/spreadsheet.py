@@ -30,8 +30,9 @@ dropped, reading goes on): ``unknown_kind``, ``empty_stem``, ``empty_answers``,
 ``true_false_needs_two_choices_one_correct`` and every other
 ``QuestionDraft.problems()`` code. Row warnings: ``blank_added``, ``bad_difficulty``,
 ``options_ignored``, ``options_gap``; header warning ``ignored_columns``. File errors:
-``bad_encoding`` (CSV neither UTF-8 nor GB18030/GBK), ``corrupt``, ``archive_bomb``,
-``wrong_type`` (an .xls or another binary), ``too_many_rows``.
+``bad_encoding`` (CSV neither UTF-8 nor GB18030/GBK), ``truncated_utf8`` and
+``broken_utf8`` (damaged UTF-8, at the line of the first bad byte), ``corrupt``,
+``archive_bomb``, ``wrong_type`` (an .xls or another binary), ``too_many_rows``.
 
 Writing: ``export_xlsx``/``export_csv`` write a header row and one row per draft; the
 answer is written so that reading gives the same draft back. Not written: choice feedback,
@@ -527,10 +528,14 @@ def read_csv(data: bytes | str) -> ParseResult:
     GB18030/GBK, as Excel saves "CSV" on a Chinese Windows."""
     if isinstance(data, bytes):
         try:
-            text, _encoding, _warnings = decode_text(data)
+            text, _encoding, _warnings = decode_text(data, repair=False)
         except IngestError as error:
             if error.code == "wrong_type":
                 return _file_error("wrong_type", "The file is not text (CSV).")
+            if error.code in ("truncated_utf8", "broken_utf8"):
+                return ParseResult(
+                    issues=[FormatIssue(error.params["line"], "error", error.code, error.message)]
+                )
             return _file_error(
                 "bad_encoding", "The text is neither UTF-8 nor GB18030/GBK; save it as CSV UTF-8."
             )

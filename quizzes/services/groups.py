@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from quizzes.formats.members import MemberRow
 from quizzes.models import Assignment, Membership, Notice, StudyGroup, User
@@ -52,6 +53,22 @@ INITIAL_PASSWORD_LENGTH = 10
 # impractical, and Django re-hashes a password at full strength when its owner first logs
 # in (the hasher reports that the stored hash needs an update).
 INITIAL_PASSWORD_ITERATIONS = 10_000
+
+# Our translatable copy of the member reader's refusals of a file that is not text or is
+# damaged UTF-8 (``quizzes.formats.members.MemberFileError``): each says where.
+MEMBER_FILE_ERRORS = {
+    "not_text": gettext_lazy(
+        "The file is not text, so it is not a CSV file; save the sheet as .xlsx or as CSV UTF-8."
+    ),
+    "truncated_utf8": gettext_lazy(
+        "The CSV file ends in the middle of a character, on line %(line)s: it seems to have "
+        "been cut off. Save it again as CSV UTF-8."
+    ),
+    "broken_utf8": gettext_lazy(
+        "The CSV file is UTF-8 but damaged: some of its bytes, the first on line %(line)s, "
+        "are not UTF-8. Save it again as CSV UTF-8."
+    ),
+}
 
 
 def _require_manager(user: User, group: StudyGroup) -> None:

@@ -107,6 +107,7 @@ class DocumentUploadForm(forms.Form):
             extracted = document_services.document_extract(data=data, filename=upload.name)
             cleaned["extracted_text"] = extracted.text
             cleaned["extracted_title"] = extracted.title
+            cleaned["extracted_warnings"] = extracted.warnings
             cleaned["filename"] = upload.name
         elif pasted.strip():
             cleaned["extracted_text"] = document_services.pasted_text_clean(pasted)
@@ -266,6 +267,9 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 # Says nothing of the job's state: the document page shows that, live.
                 messages.success(request, _("The document was saved."))
+                warnings = data.get("extracted_warnings", [])
+                for warning in document_services.ingest_warning_messages(warnings):
+                    messages.warning(request, warning)
                 return redirect("quizzes:document_detail", pk=job.document_id)
     elif request.method == "POST":
         status = 400
