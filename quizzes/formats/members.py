@@ -75,6 +75,15 @@ class MemberFileError(Exception):
             "The CSV file is UTF-8 but damaged: some of its bytes, the first on line "
             "%(line)s, are not UTF-8. Save it again as CSV UTF-8."
         ),
+        "csv_open_quote": (
+            'Row %(row)s, column %(column)s: a quote (") opens there and is never closed, '
+            "so the rows after it run together. Close the quote or remove it."
+        ),
+        "csv_nul": (
+            "Row %(row)s, column %(column)s holds a NUL character, which no CSV text holds: "
+            "the file may be UTF-16 or not a CSV at all. Save it again as CSV UTF-8."
+        ),
+        "csv_unreadable": "Row %(row)s could not be read as CSV: %(detail)s.",
         "archive_bomb": "The workbook unpacks to far more data than a member list should.",
         "no_username_column": (
             "No username column was found in the header row: head it username (or 用户名 or 账号)."
@@ -180,7 +189,8 @@ def _text(value: Any) -> str:
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
     """The records of a CSV file, numbered as a spreadsheet shows them. A file that is not
-    text, or is damaged UTF-8, is refused saying so and where."""
+    text, is damaged UTF-8, or does not parse is refused naming the row, the column and
+    what is wrong there."""
     try:
         # A repaired text would make accounts with damaged names: refuse it, saying where.
         text, _encoding, _warnings = decode_text(data, repair=False)
@@ -193,12 +203,60 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    records: list[list[str]] = []
+    first_line = 1  # the physical line where the record being read starts
     try:
-        for line, cells in enumerate(reader, start=1):
-            yield line, [_text(cell) for cell in cells]
+        for cells in reader:
+            records.append(cells)
+            first_line = reader.line_num + 1
     except csv.Error as error:
-        raise MemberFileError("corrupt") from error
+        # The one error a lenient reader raises on text: a field over the size limit, which
+        # is a quote left open in a long file.
+        physical = io.StringIO(text, newline="").readlines()
+        line = physical[first_line - 1] if first_line <= len(physical) else ""
+        column = _open_quote_column(line, dialect)
+        row = len(records) + 1
+        if column is not None:
+            raise MemberFileError("csv_open_quote", {"row": row, "column": column}) from error
+        raise MemberFileError("csv_unreadable", {"row": row, "detail": str(error)}) from error
+    if records and _ends_in_open_quote(text, records[-1], dialect):
+        raise MemberFileError("csv_open_quote", {"row": len(records), "column": len(records[-1])})
+    for row, cells in enumerate(records, start=1):
+        for column, cell in enumerate(cells, start=1):
+            if "\x00" in cell:
+                raise MemberFileError("csv_nul", {"row": row, "column": column})
+        yield row, [_text(cell) for cell in cells]
+
+
+def _ends_in_open_quote(text: str, last: list[str], dialect) -> bool:
+    """Whether the file ends inside a quoted field: a quote left open swallows every line
+    after it into the last cell of its record (a lenient reader says nothing). A cell
+    quoted on purpose across lines ends with its closing quote before the end."""
+    if not last or not ("\n" in last[-1] or "\r" in last[-1]):
+        return False
+    return not text.rstrip("\r\n").endswith(dialect.quotechar or '"')
+
+
+def _open_quote_column(line: str, dialect) -> int | None:
+    """The 1-based column where ``line`` opens a quote it does not close, if it does."""
+    quote, delimiter = dialect.quotechar or '"', dialect.delimiter
+    column, opened = 1, None
+    quoted, at_field_start, just_closed = False, True, False
+    for char in line:
+        if quoted:
+            if char == quote:
+                quoted, just_closed = False, True
+                continue
+        elif char == quote and (at_field_start or just_closed):
+            # An opening quote, or the second of a doubled quote inside a quoted field.
+            quoted = True
+            opened = column if at_field_start else opened
+        elif char == delimiter:
+            column, at_field_start, just_closed = column + 1, True, False
+            continue
+        at_field_start = just_closed = False
+    return opened if quoted else None
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:

@@ -54,8 +54,8 @@ INITIAL_PASSWORD_LENGTH = 10
 # in (the hasher reports that the stored hash needs an update).
 INITIAL_PASSWORD_ITERATIONS = 10_000
 
-# Our translatable copy of the member reader's refusals of a file that is not text or is
-# damaged UTF-8 (``quizzes.formats.members.MemberFileError``): each says where.
+# Our translatable copy of the member reader's refusals of a damaged or unparsable CSV
+# (``quizzes.formats.members.MemberFileError``): each says where the problem is.
 MEMBER_FILE_ERRORS = {
     "not_text": gettext_lazy(
         "The file is not text, so it is not a CSV file; save the sheet as .xlsx or as CSV UTF-8."
@@ -68,6 +68,15 @@ MEMBER_FILE_ERRORS = {
         "The CSV file is UTF-8 but damaged: some of its bytes, the first on line %(line)s, "
         "are not UTF-8. Save it again as CSV UTF-8."
     ),
+    "csv_open_quote": gettext_lazy(
+        'Row %(row)s, column %(column)s: a quote (") opens there and is never closed, so '
+        "the rows after it run together. Close the quote or remove it."
+    ),
+    "csv_nul": gettext_lazy(
+        "Row %(row)s, column %(column)s holds a NUL character, which no CSV text holds: the "
+        "file may be UTF-16 or not a CSV at all. Save it again as CSV UTF-8."
+    ),
+    "csv_unreadable": gettext_lazy("Row %(row)s could not be read as CSV: %(detail)s."),
 }
 
 
