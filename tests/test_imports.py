@@ -4,6 +4,7 @@ cancel; refused files; the same file twice; a double click; access rules."""
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import timedelta
 from unittest import mock
 
@@ -422,6 +423,34 @@ def test_unsafe_xml_is_refused_without_saving(bank, xml):
     with pytest.raises(ImportRefused) as refused:
         upload(bank, xml, "moodle.xml")
     assert refused.value.rows[0].issues[0].code == "unsafe_xml"
+    assert not ImportBatch.objects.exists()
+
+
+DOCTYPE = b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+
+
+def _with_doctype(workbook: bytes, part: str) -> bytes:
+    """The workbook with a DTD declaring an external entity in front of one XML part."""
+    source = zipfile.ZipFile(io.BytesIO(workbook))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            target.writestr(info, DOCTYPE + content if info.filename == part else content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/styles.xml"])
+def test_a_workbook_declaring_an_entity_is_refused_saying_so(bank, part):
+    data = _with_doctype(sheet([HEADER[:5], ["单选", "Q?", "a", "b", "A"]]), part)
+
+    with pytest.raises(ImportRefused) as refused:
+        upload(bank, data, "bank.xlsx")
+
+    [issue] = refused.value.rows[0].issues
+    assert issue.code == "unsafe_xml"
+    assert "declares a DTD, entities" in issue.message
+    assert "could not be opened" not in issue.message
     assert not ImportBatch.objects.exists()
 
 

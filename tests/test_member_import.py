@@ -204,6 +204,34 @@ def test_a_csv_error_is_shown_on_the_form_in_the_readers_language(organizer_clie
     assert "第 2 行第 2 列" in chinese
 
 
+# --- A workbook that declares entities is refused as such ------------------------------
+
+
+DOCTYPE = b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+
+
+def _xlsx_with_doctype(part: str) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(_xlsx([["username"], ["zhangsan"]])))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == part:
+                content = DOCTYPE + content
+            target.writestr(info, content)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "part", ["xl/workbook.xml", "xl/worksheets/sheet1.xml", "[Content_Types].xml"]
+)
+def test_a_workbook_declaring_an_entity_is_refused_saying_so(part):
+    error = _refusal(_xlsx_with_doctype(part), "m.xlsx")
+
+    assert error.code == "unsafe_xml"
+    assert "declares a DTD, entities" in str(error)
+
+
 def test_a_workbook_that_unpacks_to_far_too_much_is_refused():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -15,12 +15,13 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from quizzes.ingest.charset import decode_text
-from quizzes.ingest.docx import check_archive
+from quizzes.ingest.docx import check_archive, package_declares_dtd
 from quizzes.ingest.errors import IngestError
 from quizzes.ingest.limits import IngestLimits
 
@@ -85,6 +86,10 @@ class MemberFileError(Exception):
         ),
         "csv_unreadable": "Row %(row)s could not be read as CSV: %(detail)s.",
         "archive_bomb": "The workbook unpacks to far more data than a member list should.",
+        "unsafe_xml": (
+            "The workbook's XML declares a DTD, entities or external references; it was "
+            "refused unread."
+        ),
         "no_username_column": (
             "No username column was found in the header row: head it username (or 用户名 or 账号)."
         ),
@@ -265,12 +270,23 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
     if not data.startswith(b"PK\x03\x04"):
         raise MemberFileError("corrupt")
     try:
-        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
-        check_archive(infos, _ZIP_LIMITS)
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        check_archive(archive.infolist(), _ZIP_LIMITS)
+        unsafe = package_declares_dtd(archive)
     except IngestError as error:
         raise MemberFileError("archive_bomb") from error
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as error:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        ValueError,
+        EOFError,
+        OSError,
+        NotImplementedError,
+    ) as error:
         raise MemberFileError("corrupt") from error
+    if unsafe:
+        raise MemberFileError("unsafe_xml")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds on a damaged file

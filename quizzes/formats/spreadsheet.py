@@ -32,7 +32,8 @@ dropped, reading goes on): ``unknown_kind``, ``empty_stem``, ``empty_answers``,
 ``options_ignored``, ``options_gap``; header warning ``ignored_columns``. File errors:
 ``bad_encoding`` (CSV neither UTF-8 nor GB18030/GBK), ``truncated_utf8`` and
 ``broken_utf8`` (damaged UTF-8, at the line of the first bad byte), ``corrupt``,
-``archive_bomb``, ``wrong_type`` (an .xls or another binary), ``too_many_rows``.
+``archive_bomb``, ``unsafe_xml`` (a workbook part declares a DTD: entities, external
+references), ``wrong_type`` (an .xls or another binary), ``too_many_rows``.
 
 Writing: ``export_xlsx``/``export_csv`` write a header row and one row per draft; the
 answer is written so that reading gives the same draft back. Not written: choice feedback,
@@ -61,7 +62,7 @@ from quizzes.formats.cells import csv_text, unquote_csv_text, xlsx_text
 from quizzes.formats.chinese_text import BRACKET_BLANK, answer_letters, truth_value
 from quizzes.ingest import IngestError, IngestLimits
 from quizzes.ingest.charset import decode_text
-from quizzes.ingest.docx import check_archive
+from quizzes.ingest.docx import check_archive, package_declares_dtd
 from quizzes.ingest.sniff import sniff
 
 __all__ = [
@@ -480,8 +481,14 @@ def read_xlsx(data: bytes, *, limits: IngestLimits | None = None) -> ParseResult
     if kind != "zip":
         return _file_error("wrong_type", "The file is not an Excel .xlsx workbook.")
     try:
-        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
-        check_archive(infos, limits or IngestLimits())
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        check_archive(archive.infolist(), limits or IngestLimits())
+        if package_declares_dtd(archive):
+            return _file_error(
+                "unsafe_xml",
+                "The workbook's XML declares a DTD, entities or external references; it was "
+                "refused unread.",
+            )
         workbook = openpyxl.load_workbook(
             io.BytesIO(data), read_only=True, data_only=True, keep_links=False
         )

@@ -54,8 +54,8 @@ INITIAL_PASSWORD_LENGTH = 10
 # in (the hasher reports that the stored hash needs an update).
 INITIAL_PASSWORD_ITERATIONS = 10_000
 
-# Our translatable copy of the member reader's refusals of a damaged or unparsable CSV
-# (``quizzes.formats.members.MemberFileError``): each says where the problem is.
+# Our translatable copy of the member reader's refusals of a damaged or unparsable CSV, or
+# of a workbook declaring entities (``quizzes.formats.members.MemberFileError``).
 MEMBER_FILE_ERRORS = {
     "not_text": gettext_lazy(
         "The file is not text, so it is not a CSV file; save the sheet as .xlsx or as CSV UTF-8."
@@ -77,6 +77,9 @@ MEMBER_FILE_ERRORS = {
         "file may be UTF-16 or not a CSV at all. Save it again as CSV UTF-8."
     ),
     "csv_unreadable": gettext_lazy("Row %(row)s could not be read as CSV: %(detail)s."),
+    "unsafe_xml": gettext_lazy(
+        "The workbook's XML declares a DTD, entities or external references; it was refused unread."
+    ),
 }
 
 
