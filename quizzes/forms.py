@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -681,6 +682,7 @@ class AssignForm(forms.Form):
     )
     opens_at = forms.DateTimeField(
         label=_("Opens"),
+        initial=timezone.now,  # shown in the reader's time zone, to the minute
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     due_at = forms.DateTimeField(
