@@ -33,6 +33,7 @@ from quizzes.models import (
     StudyGroup,
     User,
 )
+from quizzes.selectors.quizzes import quiz_slot_rows
 from quizzes.services.attempts import (
     AttemptError,
     attempt_finish,
@@ -41,6 +42,7 @@ from quizzes.services.attempts import (
 )
 from quizzes.services.banks import (
     bank_create,
+    bank_update,
     document_create,
     question_create,
     question_set_status,
@@ -48,7 +50,12 @@ from quizzes.services.banks import (
 )
 from quizzes.services.documents import generation_run, review_decide
 from quizzes.services.groups import group_create, membership_add
-from quizzes.services.quizzes import assignment_create, quiz_add_questions, quiz_create
+from quizzes.services.quizzes import (
+    assignment_create,
+    quiz_add_questions,
+    quiz_create,
+    quiz_update,
+)
 
 DEFAULT_PASSWORD = "studyapp-demo"
 SITE_URL = "http://127.0.0.1:8000/"
@@ -113,6 +120,7 @@ class Command(BaseCommand):
             published = self._questions(bank, organizer, list(document.key_points.all()))
             quiz = self._quiz(organizer, published)
             self._approve_generated(bank, quiz)
+            self._describe(quiz)
             assignment = self._assignment(quiz, child, organizer)
             self._demo_attempt(assignment, users["learner2"])
         self._report(users)
@@ -181,6 +189,8 @@ class Command(BaseCommand):
                 owner=organizer, title=demo.BANK_TITLE, description=demo.BANK_DESCRIPTION
             )
             self.created["question bank"] += 1
+        elif bank.description != demo.BANK_DESCRIPTION:  # written by an older demo
+            bank_update(bank=bank, title=bank.title, description=demo.BANK_DESCRIPTION)
         text = demo.DOCUMENT_TEXT
         document = SourceDocument.objects.filter(bank=bank, checksum=text_checksum(text)).first()
         if document is None:
@@ -257,7 +267,6 @@ class Command(BaseCommand):
             quiz = quiz_create(
                 owner=organizer,
                 title=demo.QUIZ_TITLE,
-                description=demo.QUIZ_DESCRIPTION,
                 time_limit=timedelta(minutes=30),
                 attempts_allowed=3,
                 pass_mark=Decimal(60),
@@ -275,6 +284,18 @@ class Command(BaseCommand):
         if added.slots:
             self.created["quiz slot"] += len(added.slots)
         return quiz
+
+    def _describe(self, quiz: Quiz) -> None:
+        """Describe the quiz by its own figures, once its questions are in (an older demo's
+        description is corrected)."""
+        description = demo.quiz_description(
+            questions=sum(row.questions_shown for row in quiz_slot_rows(quiz=quiz)),
+            minutes=int(quiz.time_limit.total_seconds() // 60),
+            attempts=quiz.attempts_allowed,
+            pass_mark=quiz.pass_mark,
+        )
+        if quiz.description != description:
+            quiz_update(quiz=quiz, description=description)
 
     def _approve_generated(self, bank: QuestionBank, quiz: Quiz) -> None:
         """Approve the best generated drafts into the quiz, as an organizer would after
