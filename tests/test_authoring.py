@@ -519,6 +519,28 @@ def test_history_shows_choices_and_accepted_answers_of_each_version(organizer_cl
     assert "Accepted answers" in html
 
 
+def test_history_in_chinese_translates_the_blanks_and_marks_changed_fields_as_changes(
+    organizer_client, bank
+):
+    question = _question(
+        bank, QuestionDraft(kind="blank", stem="推动___。", blanks=(("发展", "growth"),))
+    )
+    question_edit(
+        question=question,
+        draft=QuestionDraft(kind="blank", stem="推动___。", blanks=(("发展",),)),
+        edited_by=bank.owner,
+    )
+    organizer_client.cookies["django_language"] = "zh-hans"
+
+    html = organizer_client.get(_history_url(question)).content.decode()
+
+    assert "第 1 空：发展 | growth" in html
+    assert "Blank 1" not in html and "Choices (✓ correct)" not in html
+    badges = re.findall(r'<span class="tag">([^<]+)</span>', html)
+    assert badges and set(badges) == {"有改动"}  # a change, not a "modification time"
+    assert "修改时间" not in html
+
+
 # --- Status ---------------------------------------------------------------------------
 
 
