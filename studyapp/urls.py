@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from quizzes.views.accounts import PasswordChangeView
+from quizzes.views.accounts import PasswordChangeView, PasswordResetConfirmView
 from quizzes.views.health import healthz
 
 urlpatterns = [
@@ -22,6 +22,27 @@ urlpatterns = [
         "accounts/password/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
+    ),
+    # Password reset by e-mail (Django's views; the mail settings come from EMAIL_URL).
+    path(
+        "accounts/password/reset/",
+        auth_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
     ),
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/", include("quizzes.api.urls")),
