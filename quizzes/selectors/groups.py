@@ -22,7 +22,7 @@ from quizzes.models import Assignment, Attempt, Membership, Notice, StudyGroup, 
 
 from .access import GROUPS, organized_subtree_ids, organizes_everything, subtree_ids, subtree_sql
 from .assignments import assignment_learners, assignment_memberships
-from .home import count_related, group_members
+from .home import group_members, member_count_expression, organizer_count_expression
 
 MEMBERS_PER_PAGE = 50
 # The progress lists on the assignment page show this many names each; the CSV has all.
@@ -101,12 +101,7 @@ def managed_groups(*, user: User) -> QuerySet[StudyGroup]:
         else StudyGroup.objects.filter(pk__in=organized_subtree_ids(user))
     )
     return groups.annotate(
-        member_count=count_related(
-            Membership.objects.filter(role=Membership.Role.MEMBER), outer_field="group"
-        ),
-        organizer_count=count_related(
-            Membership.objects.filter(role=Membership.Role.ORGANIZER), outer_field="group"
-        ),
+        member_count=member_count_expression(), organizer_count=organizer_count_expression()
     ).order_by("name", "pk")
 
 
