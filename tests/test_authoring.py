@@ -503,6 +503,25 @@ def test_invalid_edit_keeps_the_current_version(organizer_client, bank):
     assert question.versions.count() == 1
 
 
+def test_the_editor_has_one_save_button_and_a_check_that_says_it_does_not_save(
+    organizer_client, bank
+):
+    html = organizer_client.get(_create_url(bank, "single")).content.decode()
+
+    buttons = re.findall(r"<button[^>]*>.*?</button>", html, flags=re.S)
+    saves = [b for b in buttons if 'value="save"' in b]
+    assert len(saves) == 1 and "button--primary" in saves[0]
+    assert "visually-hidden" not in saves[0] and 'aria-hidden="true"' not in saves[0]
+    # Checking sits in the preview pane, after the save buttons, and says it does not save.
+    aside = html[html.index('<aside class="editor__preview"') : html.index("</aside>")]
+    [check] = [b for b in buttons if 'value="preview"' in b]
+    assert check in aside and "Check without saving" in check
+    assert "button--primary" not in check
+    assert html.index(saves[0]) < html.index(check)
+    actions = html[html.index('class="editor__actions') :]
+    assert 'value="preview"' not in actions[: actions.index("<aside")]
+
+
 def test_history_shows_choices_and_accepted_answers_of_each_version(organizer_client, bank):
     question = _question(
         bank, QuestionDraft(kind="blank", stem="Promote ___.", blanks=(("growth", "发展"),))
