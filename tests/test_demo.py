@@ -405,3 +405,11 @@ def test_no_second_attempt_when_learner2_already_has_one(db):
     attempt = Attempt.objects.get()
     run_demo("--reset-passwords")
     assert list(Attempt.objects.all()) == [attempt]
+
+
+def test_the_printed_address_is_the_one_served(db):
+    output = run_demo("--site-url", "http://0.0.0.0:8711")
+
+    assert "Open http://0.0.0.0:8711/" in output
+    assert "Django admin: http://0.0.0.0:8711/admin/" in output
+    assert ":8000" not in output

@@ -96,18 +96,24 @@ class Command(BaseCommand):
             help=f"Password of the demo users (default: {DEFAULT_PASSWORD}).",
         )
         parser.add_argument(
+            "--site-url",
+            default=SITE_URL,
+            help=f"Address the site is served at, printed with the logins (default: {SITE_URL}).",
+        )
+        parser.add_argument(
             "--reset-passwords",
             action="store_true",
             help="Also set the password of demo users that already exist.",
         )
 
-    def handle(self, *args, password: str, reset_passwords: bool, **options) -> None:
+    def handle(self, *args, password: str, reset_passwords: bool, site_url: str, **options) -> None:
         if not password:
             raise CommandError("The demo password must not be empty.")
         problems = demo.problems()
         if problems:
             raise CommandError(f"The demo questions have problems: {problems}")
         self.password = password
+        self.site_url = site_url if site_url.endswith("/") else f"{site_url}/"
         self.created: Counter[str] = Counter()
         self.password_set: set[str] = set()
         with transaction.atomic():
@@ -435,8 +441,8 @@ class Command(BaseCommand):
             out.write("Demo data already present: nothing created.")
         out.write("")
         out.write(self.style.SUCCESS("studyapp demo is ready."))
-        out.write(f"  Open {SITE_URL}  (run: python manage.py runserver)")
-        out.write(f"  Django admin: {SITE_URL}{settings.ADMIN_URL}")
+        out.write(f"  Open {self.site_url}")
+        out.write(f"  Django admin: {self.site_url}{settings.ADMIN_URL}")
         out.write("")
         out.write(f"  {'username':<12}{'password':<22}role")
         for username, _name, role in (ADMIN, ORGANIZER, *LEARNERS):
