@@ -34,7 +34,7 @@ migrate: install
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 
 demo: migrate
-	$(RUN_ENV) $(PY) manage.py demo
+	$(RUN_ENV) $(PY) manage.py demo --site-url http://$(HOST):$(PORT)/
 
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops)"

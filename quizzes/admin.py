@@ -32,8 +32,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, NullIf
 from django.http import StreamingHttpResponse
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -97,6 +98,28 @@ def _plain(value: Decimal | None) -> Decimal | None:
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
+def _score_text(value: Decimal | None) -> str | None:
+    """A score as the pages show it: at most two decimals, none when whole (2.33, 3)."""
+    return None if value is None else floatformat(value, -2)
+
+
+def _score_of_max(row) -> str | None:
+    """An attempt's or a result's score out of its maximum: 2.33 / 3."""
+    if row.score is None:
+        return None
+    return f"{_score_text(row.score)} / {_score_text(row.max_score)}"
+
+
+def _percent_text(value: float | Decimal | None) -> str | None:
+    """A percentage as the pages show it: whole, with its sign (12%)."""
+    return None if value is None else f"{floatformat(value, 0)}%"
+
+
+def _short_time(value) -> str:
+    # One compact form in every language: 2026-03-02 09:30 (the admin's own is longer).
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "–"
+
+
 def _percent_expression():
     # As floats: on SQLite, decimal columns holding whole numbers divide as integers.
     return (
@@ -120,6 +143,17 @@ class ViewOnlyMixin:
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PartOfAnotherMixin:
+    """For rows that exist only as parts of another row (an attempt's items, the choices
+    an item showed and the blanks it typed, a quiz's slots, a question's versions and
+    their choices or accepted answers, a document's key points): shown inline under their
+    owner, whose inline links to their own page. Left out of the admin index, which then
+    lists what staff look for."""
+
+    def has_module_permission(self, request):
         return False
 
 
@@ -442,7 +476,7 @@ class SourceDocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(KeyPoint)
-class KeyPointAdmin(admin.ModelAdmin):
+class KeyPointAdmin(PartOfAnotherMixin, admin.ModelAdmin):
     """Key points are found by the generator and point into their document's text: view
     them, or delete a wrong one (its questions keep their source excerpt)."""
 
@@ -613,7 +647,7 @@ class BlankAnswerInline(ViewOnlyInline):
 
 
 @admin.register(QuestionVersion)
-class QuestionVersionAdmin(ViewOnlyMixin, admin.ModelAdmin):
+class QuestionVersionAdmin(PartOfAnotherMixin, ViewOnlyMixin, admin.ModelAdmin):
     list_display = (
         "short_stem",
         "question_id",
@@ -635,7 +669,7 @@ class QuestionVersionAdmin(ViewOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Choice)
-class ChoiceAdmin(ViewOnlyMixin, admin.ModelAdmin):
+class ChoiceAdmin(PartOfAnotherMixin, ViewOnlyMixin, admin.ModelAdmin):
     list_display = ("short_text", "version", "ordinal", "is_correct")
     list_filter = ("is_correct", "version__kind")
     list_select_related = ("version",)
@@ -647,7 +681,7 @@ class ChoiceAdmin(ViewOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(BlankAnswer)
-class BlankAnswerAdmin(ViewOnlyMixin, admin.ModelAdmin):
+class BlankAnswerAdmin(PartOfAnotherMixin, ViewOnlyMixin, admin.ModelAdmin):
     list_display = ("text", "blank", "version")
     list_select_related = ("version",)
     search_fields = ("text", "version__stem")
@@ -715,7 +749,7 @@ class QuizAdmin(admin.ModelAdmin):
 
 
 @admin.register(QuizSlot)
-class QuizSlotAdmin(admin.ModelAdmin):
+class QuizSlotAdmin(PartOfAnotherMixin, admin.ModelAdmin):
     list_display = ("__str__", "quiz", "position", "question_stem", "pinned_version", "points")
     list_filter = ("quiz",)
     list_select_related = ("quiz", "pinned_version")
@@ -849,7 +883,7 @@ class AttemptItemInline(ViewOnlyInline):
 
     @admin.display(description=_("score"))
     def score_shown(self, obj):
-        return _plain(obj.score)
+        return _score_text(obj.score)
 
     @admin.display(description=_("answer"))
     def answer(self, obj):
@@ -910,15 +944,15 @@ class AttemptAdmin(DeletesPartsMixin, admin.ModelAdmin):
     unfinished one can, with its items and answers."""
 
     parts = (AttemptItem, AttemptChoice, AttemptBlank)
+    # Narrow enough for a 1280 px screen with both sidebars: quiz and group share a cell,
+    # start and finish too, the score is shown out of its maximum, as the pages do.
     list_display = (
         "learner",
-        "assignment",
+        "quiz_and_group",
         "number",
         "state",
-        "started_at",
-        "finished_at",
-        "score_shown",
-        "max_score_shown",
+        "time_shown",
+        "score_of_max",
         "percent_shown",
     )
     list_filter = (
@@ -988,18 +1022,37 @@ class AttemptAdmin(DeletesPartsMixin, admin.ModelAdmin):
             return f"{obj.user.display_name} ({obj.user.username})"
         return obj.user.username
 
+    @admin.display(description=_("quiz and group"), ordering="assignment__quiz__title")
+    def quiz_and_group(self, obj):
+        quiz, group = obj.assignment.quiz.title, obj.assignment.group.name
+        return format_html(
+            '<span title="{}">{}</span><br><span class="quiet" title="{}">{}</span>',
+            quiz,
+            _short(quiz, 40),
+            group,
+            _short(group, 30),
+        )
+
+    @admin.display(description=_("started – finished"), ordering="started_at")
+    def time_shown(self, obj):
+        return format_html("{}<br>{}", _short_time(obj.started_at), _short_time(obj.finished_at))
+
+    @admin.display(description=_("score"), ordering="score")
+    def score_of_max(self, obj):
+        return _score_of_max(obj)
+
     @admin.display(description=_("score"), ordering="score")
     def score_shown(self, obj):
-        return _plain(obj.score)
+        return _score_text(obj.score)
 
     @admin.display(description=_("maximum score"), ordering="max_score")
     def max_score_shown(self, obj):
-        return _plain(obj.max_score)
+        return _score_text(obj.max_score)
 
     @admin.display(description=_("percent"), ordering="percent_value")
     def percent_shown(self, obj):
         value = getattr(obj, "percent_value", None)
-        return None if value is None else round(value, 1)
+        return None if value is None else _percent_text(value)
 
     @admin.action(description=_("Export selected attempts as CSV"), permissions=["view"])
     def export_as_csv(self, request, queryset):
@@ -1052,8 +1105,29 @@ class AttemptAdmin(DeletesPartsMixin, admin.ModelAdmin):
         )
 
 
+class AttemptChoiceInline(ViewOnlyInline):
+    model = AttemptChoice
+    fields = ("position", "choice", "selected", "is_correct")
+    readonly_fields = fields
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("choice")
+
+    @admin.display(description=_("correct"), boolean=True)
+    def is_correct(self, obj):
+        return obj.choice.is_correct
+
+
+class AttemptBlankInline(ViewOnlyInline):
+    model = AttemptBlank
+    fields = ("blank", "response")
+    readonly_fields = fields
+    show_change_link = False
+
+
 @admin.register(AttemptItem)
-class AttemptItemAdmin(ViewOnlyMixin, admin.ModelAdmin):
+class AttemptItemAdmin(PartOfAnotherMixin, ViewOnlyMixin, admin.ModelAdmin):
     list_display = (
         "attempt",
         "position",
@@ -1092,6 +1166,7 @@ class AttemptItemAdmin(ViewOnlyMixin, admin.ModelAdmin):
         "answered_at",
     )
     readonly_fields = ("answer", "correct_answer")
+    inlines = (AttemptChoiceInline, AttemptBlankInline)
 
     def get_queryset(self, request):
         return (
@@ -1121,7 +1196,7 @@ class AttemptItemAdmin(ViewOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(AttemptChoice)
-class AttemptChoiceAdmin(ViewOnlyMixin, admin.ModelAdmin):
+class AttemptChoiceAdmin(PartOfAnotherMixin, ViewOnlyMixin, admin.ModelAdmin):
     list_display = ("__str__", "item", "position", "selected", "is_correct")
     list_filter = ("selected", "choice__is_correct")
     list_select_related = ("item__question_version", "choice")
@@ -1133,7 +1208,7 @@ class AttemptChoiceAdmin(ViewOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(AttemptBlank)
-class AttemptBlankAdmin(ViewOnlyMixin, admin.ModelAdmin):
+class AttemptBlankAdmin(PartOfAnotherMixin, ViewOnlyMixin, admin.ModelAdmin):
     list_display = ("__str__", "item", "blank", "response")
     list_select_related = ("item__question_version",)
     search_fields = ("response", "item__attempt__user__username")
@@ -1145,9 +1220,8 @@ class AssignmentResultAdmin(ViewOnlyMixin, admin.ModelAdmin):
         "user",
         "assignment",
         "attempts_finished",
-        "score",
-        "max_score",
-        "percent",
+        "score_shown",
+        "percent_shown",
         "passed",
         "last_finished_at",
     )
@@ -1162,6 +1236,14 @@ class AssignmentResultAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_select_related = ATTEMPT_RELATED
     search_fields = ("user__username", "user__display_name", "assignment__quiz__title")
     date_hierarchy = "last_finished_at"
+
+    @admin.display(description=_("score"), ordering="score")
+    def score_shown(self, obj):
+        return _score_of_max(obj)
+
+    @admin.display(description=_("percent"), ordering="percent")
+    def percent_shown(self, obj):
+        return _percent_text(obj.percent)
 
 
 @admin.register(ScoreChange)

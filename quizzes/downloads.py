@@ -1,7 +1,14 @@
 """Helpers for files people download and open in a spreadsheet: a streaming csv.writer
-target and cells that a spreadsheet shows as text and time, never runs as a formula."""
+target and cells that a spreadsheet shows as text and time, never runs as a formula.
+
+Text cells go through ``quizzes.formats.cells`` (re-exported here): the one place that
+decides what a spreadsheet would run as a formula, for CSV and Excel alike."""
 
 from django.utils import timezone
+
+from quizzes.formats.cells import csv_text, xlsx_text
+
+__all__ = ["Echo", "csv_text", "csv_time", "xlsx_text"]
 
 
 class Echo:
@@ -9,13 +16,6 @@ class Echo:
 
     def write(self, value):
         return value
-
-
-def csv_text(value) -> str:
-    """A text cell that a spreadsheet will not run as a formula. Learners choose their own
-    names, and a name like ``=HYPERLINK(...)`` must stay text."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def csv_time(value) -> str:

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 # Pages a person with an initial password may still open: the password change itself,
-# logging out, the language switch and the JavaScript catalog those pages use.
+# logging out, the language switch and the JavaScript catalog those pages use, and the
+# icon the browser asks for.
 ALLOWED_URL_NAMES = (
     "password_change",
     "password_change_done",
@@ -17,6 +18,7 @@ ALLOWED_URL_NAMES = (
     "set_language",
     "javascript-catalog",
     "healthz",
+    "favicon",
 )
 
 

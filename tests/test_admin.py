@@ -4,6 +4,7 @@ of queries, and no admin path edits a question version or a finished attempt's s
 import csv
 import io
 import itertools
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -15,7 +16,7 @@ from django.db import connection
 from django.forms import MultiWidget
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from quizzes.models import (
     Assignment,
@@ -28,14 +29,17 @@ from quizzes.models import (
     Choice,
     GenerationJob,
     ImportBatch,
+    KeyPoint,
     Membership,
     Notice,
     Question,
     QuestionKind,
     QuestionVersion,
+    Quiz,
     QuizSlot,
     Regrade,
     ScoreChange,
+    SourceDocument,
     User,
 )
 
@@ -291,9 +295,97 @@ def test_attempt_changelist_lists_learner_quiz_score_and_percent(staff_client, w
     html = response.content.decode()
     learner = world["learner"]
     assert f"{learner.display_name} ({learner.username})" in html
-    assert str(world["assignment"]) in html
-    assert '<td class="field-percent_shown">100.0</td>' in html
-    assert '<td class="field-score_shown">2</td>' in html
+    assert world["assignment"].quiz.title in html and world["assignment"].group.name in html
+    assert '<td class="field-percent_shown">100%</td>' in html
+    assert '<td class="field-score_of_max">2 / 2</td>' in html
+
+
+def test_scores_show_as_the_pages_show_them_in_the_attempt_and_result_lists(staff_client, world):
+    learner = factories.UserFactory(username="thirds")
+    started = timezone.now() - timedelta(hours=1)
+    attempt = factories.AttemptFactory(
+        assignment=world["assignment"],
+        user=learner,
+        state=Attempt.State.FINISHED,
+        started_at=started,
+        finished_at=started + timedelta(minutes=5),
+        score=Decimal("2.3334"),
+        max_score=Decimal(3),
+    )
+    AssignmentResult.objects.create(
+        assignment=world["assignment"],
+        user=learner,
+        attempts_finished=1,
+        score=Decimal("2.3334"),
+        max_score=Decimal(3),
+        percent=Decimal("77.78"),
+        best_percent=Decimal("77.78"),
+        passed=True,
+        last_finished_at=attempt.finished_at,
+    )
+
+    attempts = staff_client.get(_url(Attempt, "changelist")).content.decode()
+    results = staff_client.get(_url(AssignmentResult, "changelist")).content.decode()
+
+    # 2.33 of 3 points and 78 %, as the result page and the reports show them.
+    assert '<td class="field-score_of_max">2.33 / 3</td>' in attempts
+    assert '<td class="field-percent_shown">78%</td>' in attempts
+    assert '<td class="field-score_shown">2.33 / 3</td>' in results
+    assert '<td class="field-percent_shown">78%</td>' in results
+    assert "2.3334" not in attempts + results and "77.78" not in results
+    detail = staff_client.get(_url(Attempt, "change", attempt.pk)).content.decode()
+    assert "2.33" in detail and "2.3334" not in detail
+
+
+# Rows that exist only as parts of another: shown inline under their owner, not in the index.
+PARTS = {
+    AttemptItem: Attempt,
+    AttemptChoice: AttemptItem,
+    AttemptBlank: AttemptItem,
+    QuizSlot: Quiz,
+    QuestionVersion: Question,
+    Choice: QuestionVersion,
+    BlankAnswer: QuestionVersion,
+    KeyPoint: SourceDocument,
+}
+
+
+def test_the_admin_index_lists_owners_not_their_parts(staff_client, world):
+    html = staff_client.get(reverse("admin:index")).content.decode()
+
+    for part, owner in PARTS.items():
+        assert _url(part, "changelist") not in html, part._meta.label
+        assert _url(owner, "changelist") in html or owner in PARTS, owner._meta.label
+    assert _url(Attempt, "changelist") in html and _url(AssignmentResult, "changelist") in html
+
+
+@pytest.mark.parametrize("part", PARTS, ids=lambda model: model._meta.label_lower)
+def test_each_part_is_shown_inline_on_its_owners_page_and_keeps_its_own_page(
+    staff_client, world, part
+):
+    owner = PARTS[part]
+    admin_of_owner = admin.site._registry[owner]
+
+    assert part in [inline.model for inline in admin_of_owner.inlines]
+    row = part._default_manager.order_by("pk").first()
+    holder = owner._default_manager.order_by("pk").first()
+    assert staff_client.get(_url(owner, "change", holder.pk)).status_code == 200
+    assert staff_client.get(_url(part, "change", row.pk)).status_code == 200
+
+
+def test_the_admins_chinese_model_names_read_naturally():
+    with translation.override("zh-hans"):
+        names = {
+            model._meta.label: (str(model._meta.verbose_name), str(model._meta.verbose_name_plural))
+            for model in apps.get_app_config("quizzes").get_models()
+        }
+    # Chinese has no plural: one name for one and for many, and every one in Chinese.
+    assert {label: pair for label, pair in names.items() if pair[0] != pair[1]} == {}
+    assert [
+        label for label, (name, _) in names.items() if not re.search(r"[\u4e00-\u9fff]", name)
+    ] == []
+    assert names["quizzes.Membership"][0] == "小组成员"
+    assert names["quizzes.QuizSlot"][0] == "测验中的题目"
 
 
 def test_attempt_changelist_shows_totals_of_the_filtered_attempts(staff_client, world):

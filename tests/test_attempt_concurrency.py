@@ -13,6 +13,7 @@ from unittest import mock
 import pytest
 import time_machine
 from django.db import connection, connections
+from django.urls import reverse
 
 from quizzes.models import AssignmentResult, Attempt, AttemptItem
 from quizzes.services import attempts as attempt_services
@@ -24,7 +25,14 @@ from quizzes.services.attempts import (
     attempts_close_expired,
 )
 
-from .test_attempt_flow import DURING, make_assignment, make_quiz, right_answer
+from .test_attempt_flow import (
+    DURING,
+    api_client,
+    api_post,
+    make_assignment,
+    make_quiz,
+    right_answer,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -123,6 +131,23 @@ def test_two_simultaneous_starts_give_one_attempt(assignment, learner):
     assert results[0].pk == results[1].pk
     assert Attempt.objects.count() == 1
     assert AttemptItem.objects.filter(attempt=results[0]).count() == 4
+
+
+def test_four_simultaneous_api_starts_answer_201_once_and_200_to_the_others(assignment, learner):
+    """Four tabs (or retries) start the same attempt at once: one attempt is made, and
+    only the request that made it says 201 Created."""
+    url = reverse("api:attempt-start", kwargs={"pk": assignment.pk})
+    with time_machine.travel(DURING, tick=False):
+        clients = [api_client(learner) for _ in range(4)]
+    build = slowed(attempt_services._questions_for_attempt)
+    with mock.patch.object(attempt_services, "_questions_for_attempt", build):
+        results, errors = race(
+            *(lambda client=client: api_post(client, url, {}) for client in clients)
+        )
+    assert errors == [None] * 4
+    assert sorted(response.status_code for response in results) == [200, 200, 200, 201]
+    assert len({response.json()["id"] for response in results}) == 1
+    assert Attempt.objects.count() == 1
 
 
 @pytest.mark.parametrize("newer_first", [False, True])

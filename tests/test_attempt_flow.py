@@ -15,7 +15,12 @@ from rest_framework.test import APIClient
 
 from quizzes.drafts import ChoiceDraft, QuestionDraft
 from quizzes.models import AssignmentResult, Attempt, AttemptItem, Question, Quiz
-from quizzes.services.attempts import attempt_finish, attempt_save_answer, attempt_start
+from quizzes.services.attempts import (
+    attempt_finish,
+    attempt_save_answer,
+    attempt_start,
+    attempt_start_or_resume,
+)
 from quizzes.services.banks import bank_create, question_create
 from quizzes.services.quizzes import assignment_create, quiz_add_question, quiz_create
 
@@ -592,6 +597,29 @@ def test_api_start_twice_returns_the_same_attempt(learner, assignment):
     assert first.json()["url"] == reverse(
         "quizzes:attempt_detail", kwargs={"pk": first.json()["id"]}
     )
+
+
+@time_machine.travel(DURING, tick=False)
+def test_api_start_answers_201_for_each_new_attempt_and_200_for_the_open_one(learner, assignment):
+    client = api_client(learner)
+    url = reverse("api:attempt-start", kwargs={"pk": assignment.pk})
+    first = api_post(client, url, {})
+    again = api_post(client, url, {})
+    attempt_finish(attempt=Attempt.objects.get(pk=first.json()["id"]))
+    second = api_post(client, url, {})
+
+    assert [r.status_code for r in (first, again, second)] == [201, 200, 201]
+    assert first.json()["id"] == again.json()["id"] != second.json()["id"]
+    assert Attempt.objects.get(pk=second.json()["id"]).number == 2
+
+
+@time_machine.travel(DURING, tick=False)
+def test_start_or_resume_says_whether_this_call_created_the_attempt(learner, assignment):
+    made = attempt_start_or_resume(assignment=assignment, user=learner)
+    resumed = attempt_start_or_resume(assignment=assignment, user=learner)
+
+    assert (made.created, resumed.created) == (True, False)
+    assert made.attempt.pk == resumed.attempt.pk
 
 
 @time_machine.travel(DURING, tick=False)

@@ -503,6 +503,25 @@ def test_invalid_edit_keeps_the_current_version(organizer_client, bank):
     assert question.versions.count() == 1
 
 
+def test_the_editor_has_one_save_button_and_a_check_that_says_it_does_not_save(
+    organizer_client, bank
+):
+    html = organizer_client.get(_create_url(bank, "single")).content.decode()
+
+    buttons = re.findall(r"<button[^>]*>.*?</button>", html, flags=re.S)
+    saves = [b for b in buttons if 'value="save"' in b]
+    assert len(saves) == 1 and "button--primary" in saves[0]
+    assert "visually-hidden" not in saves[0] and 'aria-hidden="true"' not in saves[0]
+    # Checking sits in the preview pane, after the save buttons, and says it does not save.
+    aside = html[html.index('<aside class="editor__preview"') : html.index("</aside>")]
+    [check] = [b for b in buttons if 'value="preview"' in b]
+    assert check in aside and "Check without saving" in check
+    assert "button--primary" not in check
+    assert html.index(saves[0]) < html.index(check)
+    actions = html[html.index('class="editor__actions') :]
+    assert 'value="preview"' not in actions[: actions.index("<aside")]
+
+
 def test_history_shows_choices_and_accepted_answers_of_each_version(organizer_client, bank):
     question = _question(
         bank, QuestionDraft(kind="blank", stem="Promote ___.", blanks=(("growth", "发展"),))
@@ -517,6 +536,28 @@ def test_history_shows_choices_and_accepted_answers_of_each_version(organizer_cl
 
     assert "Blank 1: growth | 发展" in html
     assert "Accepted answers" in html
+
+
+def test_history_in_chinese_translates_the_blanks_and_marks_changed_fields_as_changes(
+    organizer_client, bank
+):
+    question = _question(
+        bank, QuestionDraft(kind="blank", stem="推动___。", blanks=(("发展", "growth"),))
+    )
+    question_edit(
+        question=question,
+        draft=QuestionDraft(kind="blank", stem="推动___。", blanks=(("发展",),)),
+        edited_by=bank.owner,
+    )
+    organizer_client.cookies["django_language"] = "zh-hans"
+
+    html = organizer_client.get(_history_url(question)).content.decode()
+
+    assert "第 1 空：发展 | growth" in html
+    assert "Blank 1" not in html and "Choices (✓ correct)" not in html
+    badges = re.findall(r'<span class="tag">([^<]+)</span>', html)
+    assert badges and set(badges) == {"有改动"}  # a change, not a "modification time"
+    assert "修改时间" not in html
 
 
 # --- Status ---------------------------------------------------------------------------

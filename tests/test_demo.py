@@ -1,6 +1,7 @@
 """``manage.py demo``: what it creates, that it is idempotent, and that the demo questions
 are sound against the shipped document."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
@@ -265,6 +266,37 @@ def test_quiz_holds_the_published_questions_and_drafts_stay_drafts(demo_output):
     assert not quiz.slots.filter(question__in=drafts).exists()
 
 
+def test_the_quiz_description_states_the_quizs_own_figures(demo_output):
+    quiz = demo_quiz()
+    attempt_items = demo_quiz_size()
+
+    description = quiz.description
+
+    assert description.startswith(f"{attempt_items} questions on the Tianjin Daily editorial")
+    assert f"{quiz.time_limit.total_seconds() / 60:g} minutes" in description
+    assert f"up to {quiz.attempts_allowed} attempts" in description
+    assert f"pass mark {float(quiz.pass_mark):g}%" in description
+    # Every figure in the text is one of those.
+    figures = {str(attempt_items), "12", "30", "3", "60"}
+    assert set(re.findall(r"\d+", description)) <= figures
+
+
+def test_the_bank_description_claims_no_count(demo_output):
+    assert not re.search(r"\d+ (are|questions)|Twelve", demo_bank().description)
+
+
+def test_a_rerun_corrects_the_descriptions_an_older_demo_wrote(db):
+    run_demo()
+    quiz, bank = demo_quiz(), demo_bank()
+    Quiz.objects.filter(pk=quiz.pk).update(description="Twelve questions. 20 minutes.")
+    QuestionBank.objects.filter(pk=bank.pk).update(description="Twelve are published.")
+
+    run_demo()
+
+    assert demo_quiz().description == quiz.description
+    assert demo_bank().description == bank.description
+
+
 def test_quiz_is_assigned_to_the_study_group(demo_output):
     assignment = Assignment.objects.get(quiz=demo_quiz())
     assert assignment.group.parent is not None
@@ -373,3 +405,11 @@ def test_no_second_attempt_when_learner2_already_has_one(db):
     attempt = Attempt.objects.get()
     run_demo("--reset-passwords")
     assert list(Attempt.objects.all()) == [attempt]
+
+
+def test_the_printed_address_is_the_one_served(db):
+    output = run_demo("--site-url", "http://0.0.0.0:8711")
+
+    assert "Open http://0.0.0.0:8711/" in output
+    assert "Django admin: http://0.0.0.0:8711/admin/" in output
+    assert ":8000" not in output

@@ -102,6 +102,33 @@ def test_uploading_a_gb18030_txt_reads_the_chinese_text(organizer_client, bank):
     assert "创新、协调、绿色、开放、共享" in document.text
 
 
+def test_a_utf8_txt_cut_in_a_character_is_saved_without_mojibake_and_the_page_says_so(
+    organizer_client, bank
+):
+    response = organizer_client.post(
+        _upload_url(bank),
+        {"title": "", "file": _file(ZH_TEXT.encode()[:-1], "报告.txt"), "language": "auto"},
+        follow=True,
+    )
+
+    document = SourceDocument.objects.get()
+    assert document.text == ZH_TEXT[:-1]
+    page = response.content.decode()
+    assert "The file ends in the middle of a character" in page
+
+
+def test_a_short_utf8_txt_with_a_damaged_byte_is_refused_naming_its_line(organizer_client, bank):
+    data = ZH_TEXT.encode().replace("胜利".encode(), b"\xff\xfe", 1)
+
+    response = organizer_client.post(
+        _upload_url(bank), {"title": "", "file": _file(data, "报告.txt"), "language": "auto"}
+    )
+
+    assert response.status_code == 400
+    assert "not UTF-8" in response.content.decode() and "line 1" in response.content.decode()
+    _nothing_saved()
+
+
 def test_pasted_text_is_cleaned_and_saved_with_the_chosen_language(organizer_client, bank):
     response = organizer_client.post(
         _upload_url(bank),

@@ -737,7 +737,7 @@ def test_a_pending_file_is_not_found_by_another_user(client, organizer, bank):
         {"file": _file(EDITORIAL.encode("utf-8"), "editorial.txt"), "language": "auto"},
     )
     token = warned.content.decode().split('name="pending" value="', 1)[1].split('"', 1)[0]
-    client.force_login(factories.UserFactory(username="colleague", is_staff=True))
+    client.force_login(factories.UserFactory(username="colleague", is_superuser=True))
     response = client.post(
         _upload_url(bank), {"pending": token, "language": "auto", "upload_anyway": "on"}
     )

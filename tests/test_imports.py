@@ -4,6 +4,7 @@ cancel; refused files; the same file twice; a double click; access rules."""
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import timedelta
 from unittest import mock
 
@@ -425,6 +426,61 @@ def test_unsafe_xml_is_refused_without_saving(bank, xml):
         upload(bank, xml, "moodle.xml")
     assert refused.value.rows[0].issues[0].code == "unsafe_xml"
     assert not ImportBatch.objects.exists()
+
+
+DOCTYPE = b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+
+
+def _with_doctype(workbook: bytes, part: str) -> bytes:
+    """The workbook with a DTD declaring an external entity in front of one XML part."""
+    source = zipfile.ZipFile(io.BytesIO(workbook))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            target.writestr(info, DOCTYPE + content if info.filename == part else content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/styles.xml"])
+def test_a_workbook_declaring_an_entity_is_refused_saying_so(bank, part):
+    data = _with_doctype(sheet([HEADER[:5], ["单选", "Q?", "a", "b", "A"]]), part)
+
+    with pytest.raises(ImportRefused) as refused:
+        upload(bank, data, "bank.xlsx")
+
+    [issue] = refused.value.rows[0].issues
+    assert issue.code == "unsafe_xml"
+    assert "declares a DTD, entities" in issue.message
+    assert "could not be opened" not in issue.message
+    assert not ImportBatch.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "code", "line"),
+    [
+        (
+            GIFT.rstrip().encode() + "题".encode()[:2],
+            "bank.gift",
+            "truncated_utf8",
+            GIFT.rstrip().count("\n") + 1,
+        ),
+        ("题型,题干,选项A,选项B,答案\n单选,Q".encode() + b"\xff", "bank.csv", "broken_utf8", 2),
+    ],
+)
+def test_damaged_utf8_is_refused_naming_its_line_not_imported_as_gb18030(
+    bank, data, filename, code, line
+):
+    with pytest.raises(ImportRefused) as refused:
+        upload(bank, data, filename)
+
+    if refused.value.code == "no_questions":  # a sheet: the issue is on its row
+        [issue] = refused.value.rows[0].issues
+        assert (issue.code, refused.value.rows[0].line) == (code, line)
+    else:
+        assert refused.value.code == code
+        assert f"line {line}" in str(refused.value)
+    assert not ImportBatch.objects.exists() and not Question.objects.exists()
 
 
 def test_a_gb18030_csv_is_read_correctly(bank, organizer):

@@ -26,6 +26,7 @@ from quizzes.ingest import (
     IngestLimits,
     extract,
 )
+from quizzes.ingest.charset import decode_text
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -225,6 +226,78 @@ def test_gb18030_only_characters_are_read():
     text = "生僻字𠀀在此。" + ZH_PARAGRAPH
     assert len(text.encode("gb18030")) > len(text.encode("gbk", errors="ignore"))
     assert extract(text.encode("gb18030"), "a.txt").text == text
+
+
+# UTF-8 cut in a character, or with a damaged byte, must not be "read" as GB18030: it
+# decodes as GB18030 (nearly anything does) into plausible-looking GB2312 mojibake.
+
+
+def test_utf8_cut_in_its_last_character_is_read_without_it_and_says_so():
+    data = ("学习报告\n\n" + ZH_PARAGRAPH).encode("utf-8")[:-1]  # half of "。"
+
+    extracted = extract(data, "notes.txt")
+
+    assert extracted.encoding == "utf-8"
+    assert extracted.text == "学习报告\n\n" + ZH_PARAGRAPH[:-1]
+    assert extracted.warnings[:1] == ["utf8_truncated"]
+    assert "cut off" in WARNINGS["utf8_truncated"]
+
+
+def test_utf8_with_a_bom_cut_in_its_last_character_is_read_without_it():
+    extracted = extract(b"\xef\xbb\xbf" + ZH_PARAGRAPH.encode("utf-8")[:-2], "a.txt")
+
+    assert (extracted.encoding, extracted.text) == ("utf-8-sig", ZH_PARAGRAPH[:-1])
+    assert "utf8_truncated" in extracted.warnings
+
+
+def test_one_bad_byte_in_a_long_utf8_text_shows_as_one_replacement_and_says_so():
+    paragraphs = [ZH_PARAGRAPH] * 5
+    good = "\n\n".join(paragraphs).encode("utf-8")
+    cut = len(ZH_PARAGRAPH.encode("utf-8")) * 2 + 4  # between two paragraphs' characters
+    data = good[:cut] + b"\xff" + good[cut:]
+
+    extracted = extract(data, "long.txt")
+
+    assert extracted.encoding == "utf-8"
+    assert extracted.text.count("\ufffd") == 1
+    assert extracted.text.replace("\ufffd", "") == "\n\n".join(paragraphs)
+    assert "utf8_repaired" in extracted.warnings
+
+
+def test_a_short_utf8_text_with_a_bad_byte_is_refused_naming_its_line():
+    data = "第一行。\n第二行".encode() + b"\x80" + "有坏字节。".encode()
+
+    error = refusal(data, "short.txt")
+
+    assert (error.code, error.params["line"]) == ("broken_utf8", 2)
+    assert "first on line 2" in error.message
+
+
+def test_gb18030_text_that_is_not_utf8_at_all_is_still_gb18030():
+    for text in ("中", "abc 中文", ZH_PARAGRAPH * 3):
+        assert extract(text.encode("gb18030"), "a.txt").encoding == "gb18030"
+
+
+def test_a_utf8_bom_does_not_excuse_bad_bytes_they_are_refused_saying_where():
+    error = refusal(b"\xef\xbb\xbfBOM\nthen \xff\xfe invalid", "a.txt")
+
+    assert (error.code, error.params["line"]) == ("broken_utf8", 2)
+    assert "UTF-8" in error.message
+
+
+@pytest.mark.parametrize(
+    ("data", "code", "line"),
+    [
+        ("第一行\n第二行。".encode()[:-1], "truncated_utf8", 2),
+        (("好" * 200).encode("utf-8") + b"\xff" + ("好" * 200).encode("utf-8"), "broken_utf8", 1),
+    ],
+)
+def test_without_repair_any_damaged_utf8_is_refused_saying_where(data, code, line):
+    with pytest.raises(IngestError) as error:
+        decode_text(data, repair=False)
+
+    assert (error.value.code, error.value.params["line"]) == (code, line)
+    assert decode_text(data)[1] == "utf-8"  # with repair, it is read as UTF-8
 
 
 def test_crlf_text_becomes_paragraphs_separated_by_one_blank_line():
@@ -666,7 +739,6 @@ def test_pdf_over_the_page_limit_is_refused_before_extraction():
     "data",
     [
         b"abc \x80\x81\xff def",  # neither UTF-8 nor GB18030
-        b"\xef\xbb\xbfBOM then \xff\xfe invalid",  # a UTF-8 BOM does not excuse bad bytes
         "中文 UTF-16".encode("utf-16"),  # with its BOM: not a supported encoding
         ZH_PARAGRAPH.replace("〇", "零").encode("big5", errors="ignore"),  # decodes as junk
     ],
@@ -723,8 +795,16 @@ def test_every_error_code_has_a_message_whose_placeholders_the_refusals_fill():
         "archive_bomb": (make_docx(["x"]), "a.docx", {"max_zip_entries": 1}),
         "timeout": (blank_pdf(), "a.pdf", {"time_limit_seconds": 0}),
         "corrupt": (b"%PDF-1.4 broken", "a.pdf", {}),
+        "broken_utf8": ("一二".encode() + b"\xff" + "三".encode(), "a.txt", {}),
     }
-    assert set(examples) == set(MESSAGES)
+    # Raised only where a repaired reading is refused (imports, ``repair=False``).
+    without_repair = {"truncated_utf8": "第一行\n第二行。".encode()[:-1]}
+    for code, data in without_repair.items():
+        with pytest.raises(IngestError) as caught:
+            decode_text(data, repair=False)
+        assert caught.value.code == code
+        assert "%(" not in caught.value.message and "?" not in caught.value.message
+    assert set(examples) | set(without_repair) == set(MESSAGES)
     for code, (data, filename, limits) in examples.items():
         error = refusal(data, filename, **limits)
         assert error.code == code

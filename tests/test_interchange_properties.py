@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -136,3 +137,16 @@ def test_the_editor_notation_reads_back_what_it_shows(draft: QuestionDraft) -> N
     for answers in draft.blank_answers():
         back = with_answers(draft, (parse_answers(format_answers(answers)),))
         assert back.blank_answers()[0] == tuple(_one_line(a) for a in answers)
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [('"', "0"), ('"a', "b"), ('0"\n0',), ('"\n0',), ('a" | b', "c"), ('say "hi"',), ('""',)],
+)
+def test_answers_holding_double_quotes_read_back_as_they_were(texts):
+    # Found by the property above: a leading '"' opened a quoted answer that swallowed the
+    # next line, and a quote inside a quoted answer closed it early. Quotes inside a quoted
+    # answer are now doubled, as in CSV.
+    answers = (*(AnswerDraft(text, Decimal(100)) for text in texts), AnswerDraft("x", Decimal(0)))
+
+    assert parse_answers(format_answers(answers)) == answers

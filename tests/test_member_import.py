@@ -109,6 +109,129 @@ def test_unreadable_files_are_refused_with_a_code(data, filename, code):
     assert error.value.code == code
 
 
+# --- A CSV that does not parse, or is damaged, is refused saying where and what ---------
+
+HEADER = "姓名,用户名,单位\n"
+
+
+def _refusal(data: bytes, filename: str = "m.csv") -> MemberFileError:
+    with pytest.raises(MemberFileError) as error:
+        read_members(data, filename)
+    return error.value
+
+
+def test_a_quote_left_open_is_refused_with_its_row_and_column():
+    data = HEADER + '张三,zhangsan,第一支部\n李四,"lisi,第二支部\n王五,wangwu,机关\n'
+
+    error = _refusal(data.encode())
+
+    assert (error.code, error.params) == ("csv_open_quote", {"row": 3, "column": 2})
+    assert str(error).startswith("Row 3, column 2: a quote")
+
+
+def test_a_quote_left_open_in_a_long_file_is_refused_with_its_row_and_column():
+    # The open field outgrows the csv module's field limit instead of ending the file.
+    data = HEADER + '张三,zhangsan,"第一支部\n' + "王五,wangwu,机关\n" * 20_000
+
+    error = _refusal(data.encode())
+
+    assert (error.code, error.params) == ("csv_open_quote", {"row": 2, "column": 3})
+
+
+def test_a_cell_quoted_across_lines_on_purpose_is_read():
+    data = HEADER + '张三,zhangsan,"第一\n支部"\n王五,wangwu,"机关"\n'
+
+    rows = read_members(data.encode(), "m.csv")
+
+    assert [(row.username, row.unit) for row in rows] == [
+        ("zhangsan", "第一 支部"),
+        ("wangwu", "机关"),
+    ]
+
+
+def test_a_nul_character_is_refused_with_its_row_and_column():
+    data = HEADER + "a,b,c\n" * 2000 + "张三,zhang\x00san,第一支部\n"
+
+    error = _refusal(data.encode())
+
+    assert (error.code, error.params) == ("csv_nul", {"row": 2002, "column": 2})
+
+
+def test_a_csv_with_old_mac_line_endings_is_read():
+    data = HEADER.replace("\n", "\r") + "张三,zhangsan,第一支部\r李四,lisi,第二支部\r"
+
+    rows = read_members(data.encode(), "m.csv")
+
+    assert [(row.line, row.username) for row in rows] == [(2, "zhangsan"), (3, "lisi")]
+
+
+@pytest.mark.parametrize(
+    ("data", "code", "line"),
+    [
+        ((HEADER + "张三,zhangsan,第一支部\n").encode()[:-2], "truncated_utf8", 2),
+        (
+            (HEADER + "张三,zhang").encode() + b"\xff" + "san,第一支部\n".encode(),
+            "broken_utf8",
+            2,
+        ),
+        (
+            (HEADER + "张三,zhangsan,第一支部\n" * 300).encode()[:-3] + b"\xe9\x83" + b"\n",
+            "broken_utf8",
+            301,
+        ),
+    ],
+)
+def test_damaged_utf8_is_refused_naming_its_line_never_read_as_gb18030(data, code, line):
+    error = _refusal(data)
+
+    assert (error.code, error.params["line"]) == (code, line)
+    assert f"line {line}" in str(error)
+
+
+def test_a_binary_file_named_csv_is_refused_as_not_text():
+    assert _refusal(b"PK\x03\x04\x00\x00binary").code == "not_text"
+
+
+def test_a_csv_error_is_shown_on_the_form_in_the_readers_language(organizer_client, group):
+    data = (HEADER + '李四,"lisi,第二支部\n').encode()
+
+    english = _upload(organizer_client, group, data).content.decode()
+    organizer_client.cookies["django_language"] = "zh-hans"
+    chinese = _upload(organizer_client, group, data).content.decode()
+
+    assert "Row 2, column 2: a quote (&quot;) opens there" in english
+    assert "damaged or is not really an .xlsx" not in english
+    assert "第 2 行第 2 列" in chinese
+
+
+# --- A workbook that declares entities is refused as such ------------------------------
+
+
+DOCTYPE = b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+
+
+def _xlsx_with_doctype(part: str) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(_xlsx([["username"], ["zhangsan"]])))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == part:
+                content = DOCTYPE + content
+            target.writestr(info, content)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "part", ["xl/workbook.xml", "xl/worksheets/sheet1.xml", "[Content_Types].xml"]
+)
+def test_a_workbook_declaring_an_entity_is_refused_saying_so(part):
+    error = _refusal(_xlsx_with_doctype(part), "m.xlsx")
+
+    assert error.code == "unsafe_xml"
+    assert "declares a DTD, entities" in str(error)
+
+
 def test_a_workbook_that_unpacks_to_far_too_much_is_refused():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -1,5 +1,6 @@
 """Log in, log out, password change, language switch, and the home, group and bank pages."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -298,11 +299,36 @@ def test_organizer_sees_their_groups_and_banks(client, organizer, group, other_g
 
     html = response.content.decode()
     assert [g.name for g in response.context["groups"]] == ["Branch study group"]
-    assert response.context["groups"][0].member_count == 2
+    # The learner is a member; the organizer is counted as an organizer, not a member.
+    assert response.context["groups"][0].member_count == 1
+    assert response.context["groups"][0].organizer_count == 1
     assert _group_url(group) in html
     assert _group_url(other_group) not in html
     assert "Congress report bank" in html
     assert "Somebody else" not in html
+
+
+def test_home_groups_page_and_sub_group_list_count_members_alike(client, organizer):
+    """A new group with its organizer alone: no member, one organizer, on every page."""
+    parent = factories.GroupFactory(name="Committee", created_by=organizer)
+    factories.MembershipFactory(group=parent, user=organizer, role=Membership.Role.ORGANIZER)
+    child = factories.GroupFactory(name="Fresh group", parent=parent, created_by=organizer)
+    factories.MembershipFactory(group=child, user=organizer, role=Membership.Role.ORGANIZER)
+    client.force_login(organizer)
+
+    home = client.get(HOME).content.decode()
+    groups = client.get(reverse("quizzes:group_list")).content.decode()
+    parent_page = client.get(_group_url(parent)).content.decode()
+
+    def shown(html: str, name: str) -> str:
+        """The words up to the organizer count that follows the group's name."""
+        after = html[html.index(name) :]
+        text = re.sub(r"<[^>]+>", " ", after[: after.index("organizer") + len("organizer")])
+        return " ".join(text.split()[-5:])
+
+    assert shown(home, "Fresh group") == "0 members · 1 organizer"
+    assert shown(groups, "Fresh group") == "0 members · 1 organizer"
+    assert shown(parent_page, "Fresh group") == "0 members · 1 organizer"
 
 
 def test_learner_home_has_no_organizer_sections(client, learner, group):

@@ -2,10 +2,12 @@
 filters, pinning, points, reordering, removing, random-draw rules, assigning the quiz to a
 group, who may open what, and query counts."""
 
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -540,6 +542,44 @@ def test_quiz_is_assigned_to_a_group_the_organizer_organizes(
     assert assignment.due_at - assignment.opens_at == timedelta(days=7)
     html = organizer_client.get(_url("quiz_builder", quiz)).content.decode()
     assert group.get_absolute_url() in html
+
+
+def test_the_open_time_of_an_assignment_defaults_to_now(organizer_client, quiz, group):
+    moment = datetime(2026, 3, 2, 1, 30, 45, tzinfo=UTC)  # 09:30 in Shanghai
+
+    with time_machine.travel(moment, tick=False):
+        html = organizer_client.get(_url("quiz_builder", quiz)).content.decode()
+
+    opens = re.search(r'<input[^>]*name="opens_at"[^>]*>', html)[0]
+    assert 'value="2026-03-02T09:30"' in opens
+    due = re.search(r'<input[^>]*name="due_at"[^>]*>', html)[0]
+    assert "value=" not in due
+
+
+def test_a_failed_assign_lists_its_errors_at_the_top_of_the_form_linked_to_the_fields(
+    organizer_client, quiz, group
+):
+    opens = timezone.localtime() + timedelta(days=1)
+
+    response = organizer_client.post(
+        _url("quiz_assign", quiz), {"opens_at": opens.strftime("%Y-%m-%dT%H:%M")}
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    form = html[html.index('action="' + _url("quiz_assign", quiz)) :]
+    # The reloaded page opens at the summary, which comes before every field.
+    assert form.startswith(f'action="{_url("quiz_assign", quiz)}#assign-errors"')
+    summary = form[form.index('id="assign-errors"') : form.index("</div>")]
+    assert form.index('id="assign-errors"') < form.index('name="groups"')
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)
+    assert links == [
+        ("id_groups", "Groups: Choose at least one group."),
+        ("id_due_at", "Due: This field is required."),
+    ]
+    for target, _text in links:
+        assert f'id="{target}"' in form
+    assert Assignment.objects.count() == 0
 
 
 def test_due_time_must_be_after_opening_time(organizer_client, quiz, group):

@@ -669,3 +669,74 @@ def test_staff_may_review(client, superuser, bank, drafts):
     assert client.get(_queue_url(bank)).status_code == 200
     client.post(_decide_url(bank), {"decision": "approve", "questions": [drafts[0].pk]})
     assert _statuses(drafts)[0] == "published"
+
+
+# --- The passage is shown once ---------------------------------------------------------------
+
+PARAGRAPH = (
+    "(4) Deepen the rule of law. "
+    "Law-based governance is a profound revolution in governance. "
+    "A leading group for it was set up."
+)
+SENTENCE = "Law-based governance is a profound revolution in governance."
+
+
+def _cited(bank, organizer, key_point, stem, excerpt):
+    start = PARAGRAPH.index(excerpt.split()[0])
+    return question_create(
+        bank=bank,
+        draft=QuestionDraft(
+            kind="true_false",
+            stem=stem,
+            choices=(ChoiceDraft("True", True), ChoiceDraft("False")),
+            source_excerpt=excerpt,
+            source_start=start,
+            source_end=start + len(excerpt),
+        ),
+        created_by=organizer,
+        origin=Question.Origin.GENERATED,
+        key_point=key_point,
+    )
+
+
+@pytest.mark.parametrize(
+    "excerpt",
+    [SENTENCE, f"  {SENTENCE}\n", SENTENCE.replace(" in ", "\nin ")],
+    ids=["same", "padded", "wrapped"],
+)
+def test_an_excerpt_that_is_the_key_point_is_not_shown_again(
+    organizer_client, bank, organizer, excerpt
+):
+    [point] = _document(bank, organizer, "Rule of law", [SENTENCE])[1]
+    _cited(bank, organizer, point, "Law-based governance is a revolution.", excerpt)
+
+    html = organizer_client.get(reverse("quizzes:review_queue", args=[bank.pk])).content.decode()
+
+    assert html.count("is a profound revolution") == 1
+    assert "review-draft__excerpt" not in html
+
+
+def test_an_excerpt_holding_the_key_point_shows_its_paragraph_once_with_the_sentence_marked(
+    organizer_client, bank, organizer
+):
+    [point] = _document(bank, organizer, "Rule of law", [SENTENCE])[1]
+    _cited(bank, organizer, point, "Law-based governance is a revolution.", PARAGRAPH)
+    _cited(bank, organizer, point, "It is a profound change.", SENTENCE)
+
+    html = organizer_client.get(reverse("quizzes:review_queue", args=[bank.pk])).content.decode()
+
+    assert html.count("is a profound revolution") == 1
+    assert html.count("Deepen the rule of law") == 1 and html.count("A leading group") == 1
+    assert f'<mark class="review-group__key">{SENTENCE}</mark>' in html
+    assert "review-draft__excerpt" not in html
+
+
+def test_an_excerpt_saying_something_else_is_still_shown(organizer_client, bank, organizer):
+    [point] = _document(bank, organizer, "Rule of law", [SENTENCE])[1]
+    _cited(bank, organizer, point, "A group was set up.", "A leading group for it was set up.")
+
+    html = organizer_client.get(reverse("quizzes:review_queue", args=[bank.pk])).content.decode()
+
+    assert html.count("is a profound revolution") == 1
+    assert html.count("A leading group for it was set up.") == 1
+    assert "review-draft__excerpt" in html

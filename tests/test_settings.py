@@ -4,6 +4,7 @@ in WAL mode that does not fail under concurrent writers, Redis is used when conf
 Each case runs Django in a fresh process, since settings are read once per process."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -238,3 +239,91 @@ def test_sqlite_gets_no_postgresql_options(tmp_path):
     result = run_django(SHOW_JIT, {"DJANGO_DEBUG": "1"}, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["none", "None"]
+
+
+# --- Which language a page is in (README: Configuration) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cookie", "accept", "expected"),
+    [
+        (None, None, "zh-hans"),  # nothing asked: DJANGO_LANGUAGE_CODE
+        (None, "en-US,en;q=0.9", "en"),  # the browser asks for English
+        (None, "zh-CN,zh;q=0.9,en;q=0.8", "zh-hans"),
+        (None, "zh-TW", "zh-hans"),  # Chinese, though not Simplified: the Chinese we have
+        (None, "fr-FR,fr;q=0.9", "zh-hans"),  # neither: the default
+        (None, "fr-FR,en;q=0.5", "en"),  # English as a second choice
+        ("en", "zh-CN", "en"),  # a person's choice comes before the browser's
+        ("zh-hans", "en-US", "zh-hans"),
+    ],
+)
+def test_the_language_is_the_choice_then_the_browser_then_the_default(
+    client, db, settings, cookie, accept, expected
+):
+    settings.LANGUAGE_CODE = "zh-hans"  # the project's default (the suite runs in English)
+    if cookie:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
+    headers = {"HTTP_ACCEPT_LANGUAGE": accept} if accept else {}
+
+    response = client.get("/accounts/login/", **headers)
+
+    assert response.headers["Content-Language"] == expected
+    assert f'<html lang="{expected}">' in response.content.decode()
+
+
+def test_the_default_language_is_simplified_chinese(tmp_path):
+    result = run_django(
+        """
+        import django
+        django.setup()
+        from django.conf import settings
+        locale = "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
+        print(settings.LANGUAGE_CODE, locale)
+        """,
+        {"DJANGO_DEBUG": "1"},
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["zh-hans", "True"]
+
+
+def test_favicon_ico_leads_to_the_icon_every_page_links(client, db):
+    from django.contrib.staticfiles import finders
+    from django.templatetags.static import static
+
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 302 and response["Location"] == static("favicon.ico")
+    icon = Path(finders.find("favicon.ico")).read_bytes()
+    assert icon[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    page = client.get("/accounts/login/").content.decode()
+    assert f'<link rel="icon" href="{static("favicon.ico")}"' in page
+
+
+def test_favicon_is_not_held_behind_an_initial_password(client, db):
+    from tests import factories
+
+    user = factories.UserFactory(username="imported")
+    user.must_change_password = True
+    user.save(update_fields=["must_change_password"])
+    client.force_login(user)
+
+    assert client.get("/favicon.ico")["Location"].endswith("favicon.ico")
+
+
+def test_make_run_prints_the_address_it_serves():
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    base = Path(settings.BASE_DIR)
+    dry_run = subprocess.run(
+        ["make", "-n", "-B", "run", "PORT=8711", "HOST=0.0.0.0"],
+        cwd=base,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+
+    assert "manage.py demo --site-url http://0.0.0.0:8711/" in dry_run
+    assert "Serving on http://0.0.0.0:8711/" in dry_run
+    assert "runserver 0.0.0.0:8711" in dry_run
+    assert ":8000" not in dry_run

@@ -33,7 +33,7 @@ from quizzes.services.attempts import (
     attempt_close_if_expired,
     attempt_finish,
     attempt_save_answer,
-    attempt_start,
+    attempt_start_or_resume,
 )
 
 from .serializers import (
@@ -105,16 +105,11 @@ class AttemptStartView(APIView):
         assignment = learner_assignment(user=request.user, pk=pk)
         if assignment is None:
             raise NotFound
-        before = Attempt.objects.filter(
-            assignment=assignment, user=request.user, state=Attempt.State.IN_PROGRESS
-        ).values_list("pk", flat=True)
-        before = set(before)
         try:
-            attempt = attempt_start(assignment=assignment, user=request.user)
+            attempt, created = attempt_start_or_resume(assignment=assignment, user=request.user)
         except AttemptError as error:
             return _error(error)
         attempt.url = reverse("quizzes:attempt_detail", kwargs={"pk": attempt.pk})
-        created = attempt.pk not in before
         return Response(
             StartedSerializer(attempt).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

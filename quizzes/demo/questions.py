@@ -8,6 +8,7 @@ document text, and a missing excerpt is an error at import time.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from quizzes.drafts import ChoiceDraft, QuestionDraft
@@ -21,8 +22,8 @@ DOCUMENT_TEXT = DOCUMENT_PATH.read_bytes().decode("utf-8")
 BANK_TITLE = "Spirit of the 12th Tianjin Municipal Party Congress"
 BANK_DESCRIPTION = (
     "Demo bank: hand-checked questions on the Tianjin Daily editorial about the spirit of the "
-    "12th Municipal Party Congress. Twelve are published in the demo quiz; the rest are drafts "
-    "waiting for review."
+    "12th Municipal Party Congress, and the questions generated from it. The demo quiz holds "
+    "published ones; generated drafts not yet approved wait for review."
 )
 DOCUMENT_TITLE = (
     "Fully Shaping New Advantages of High Quality Development — On Learning, Propaganda, and "
@@ -483,10 +484,16 @@ QUESTIONS: tuple[DemoQuestion, ...] = (
 )
 
 QUIZ_TITLE = "Spirit of the 12th Municipal Party Congress — check your understanding"
-QUIZ_DESCRIPTION = (
-    "Twelve questions on the Tianjin Daily editorial about the spirit of the 12th Municipal "
-    "Party Congress. 20 minutes, up to 3 attempts, pass mark 60%."
-)
+
+
+def quiz_description(*, questions: int, minutes: int, attempts: int, pass_mark: Decimal) -> str:
+    """The demo quiz's description, from the quiz's own figures: the number of questions
+    depends on how many generated drafts the demo approves, so it is never written by hand."""
+    return (
+        f"{questions} questions on the Tianjin Daily editorial about the spirit of the 12th "
+        f"Municipal Party Congress. {minutes} minutes, up to {attempts} attempts, pass mark "
+        f"{float(pass_mark):g}%."
+    )
 
 
 def problems() -> dict[int, list[str]]:

@@ -33,7 +33,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from quizzes.downloads import Echo, csv_text, csv_time
+from quizzes.downloads import Echo, csv_text, csv_time, xlsx_text
 from quizzes.models import Assignment
 
 
@@ -171,8 +171,8 @@ def xlsx_response(sheets: list[Sheet], *, filename: str) -> FileResponse:
 
 def _cell_maker(worksheet, kind: Kind) -> Callable:
     number_format = _EXCEL_FORMATS.get(kind)
-    if number_format is None:
-        return lambda value: value
+    if number_format is None:  # text: never a live formula (openpyxl makes "=…" one)
+        return lambda value: xlsx_text(worksheet, value)
 
     def make(value):
         if value is None:
@@ -206,12 +206,13 @@ def text_csv_lines(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[
 
 
 def text_xlsx(title: str, header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
-    """A one-sheet workbook of text cells, neutralised as in ``text_csv_lines``."""
+    """A one-sheet workbook of text cells; text a spreadsheet could run is written as
+    text (``formats.cells.xlsx_text``)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
     sheet.append([str(column) for column in header])
     for row in rows:
-        sheet.append([csv_text(cell) for cell in row])
+        sheet.append([xlsx_text(sheet, cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

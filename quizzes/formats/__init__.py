@@ -6,7 +6,7 @@ from its bytes: ``read_upload(data, filename, chosen)`` picks the format (the on
 else by extension, and for ``.txt`` by content), decodes text (UTF-8 with or without BOM,
 GB18030/GBK) and returns the format's ``ParseResult``; a file that cannot be read at all
 raises ``FormatRefused`` with a code (``empty``, ``unsupported_type``, ``wrong_type``,
-``bad_encoding``) and its parameters. Pure Python.
+``bad_encoding``, ``truncated_utf8``, ``broken_utf8``) and its parameters. Pure Python.
 """
 
 from __future__ import annotations
@@ -68,7 +68,8 @@ def text_format(text: str) -> str:
 
 def _decode(data: bytes) -> str:
     try:
-        return decode_text(data)[0]
+        # A repaired text would import its damage into questions: refuse it, saying where.
+        return decode_text(data, repair=False)[0]
     except IngestError as error:
         raise FormatRefused(error.code, **error.params) from error
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from quizzes.ingest.charset import decode_text
-from quizzes.ingest.docx import check_archive
+from quizzes.ingest.docx import check_archive, package_declares_dtd
 from quizzes.ingest.errors import IngestError
 from quizzes.ingest.limits import IngestLimits
 
@@ -63,7 +64,32 @@ class MemberFileError(Exception):
         "unsupported_type": "Upload an Excel workbook (.xlsx) or a CSV file (.csv).",
         "corrupt": "The file is damaged or is not really an .xlsx workbook.",
         "bad_encoding": "The CSV file is not in UTF-8 or GB18030; save it as UTF-8 CSV.",
+        "not_text": (
+            "The file is not text, so it is not a CSV file; save the sheet as .xlsx or as "
+            "CSV UTF-8."
+        ),
+        "truncated_utf8": (
+            "The CSV file ends in the middle of a character, on line %(line)s: it seems to "
+            "have been cut off. Save it again as CSV UTF-8."
+        ),
+        "broken_utf8": (
+            "The CSV file is UTF-8 but damaged: some of its bytes, the first on line "
+            "%(line)s, are not UTF-8. Save it again as CSV UTF-8."
+        ),
+        "csv_open_quote": (
+            'Row %(row)s, column %(column)s: a quote (") opens there and is never closed, '
+            "so the rows after it run together. Close the quote or remove it."
+        ),
+        "csv_nul": (
+            "Row %(row)s, column %(column)s holds a NUL character, which no CSV text holds: "
+            "the file may be UTF-16 or not a CSV at all. Save it again as CSV UTF-8."
+        ),
+        "csv_unreadable": "Row %(row)s could not be read as CSV: %(detail)s.",
         "archive_bomb": "The workbook unpacks to far more data than a member list should.",
+        "unsafe_xml": (
+            "The workbook's XML declares a DTD, entities or external references; it was "
+            "refused unread."
+        ),
         "no_username_column": (
             "No username column was found in the header row: head it username (or 用户名 or 账号)."
         ),
@@ -167,20 +193,75 @@ def _text(value: Any) -> str:
 
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    """The records of a CSV file, numbered as a spreadsheet shows them. A file that is not
+    text, is damaged UTF-8, or does not parse is refused naming the row, the column and
+    what is wrong there."""
     try:
-        text, _encoding, _warnings = decode_text(data)
+        # A repaired text would make accounts with damaged names: refuse it, saying where.
+        text, _encoding, _warnings = decode_text(data, repair=False)
     except IngestError as error:
-        raise MemberFileError("bad_encoding") from error
+        code = error.code if error.code in ("truncated_utf8", "broken_utf8") else "bad_encoding"
+        if error.code == "wrong_type":
+            code = "not_text"
+        raise MemberFileError(code, {"line": error.params.get("line")}) from error
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    records: list[list[str]] = []
+    first_line = 1  # the physical line where the record being read starts
     try:
-        for line, cells in enumerate(reader, start=1):
-            yield line, [_text(cell) for cell in cells]
+        for cells in reader:
+            records.append(cells)
+            first_line = reader.line_num + 1
     except csv.Error as error:
-        raise MemberFileError("corrupt") from error
+        # The one error a lenient reader raises on text: a field over the size limit, which
+        # is a quote left open in a long file.
+        physical = io.StringIO(text, newline="").readlines()
+        line = physical[first_line - 1] if first_line <= len(physical) else ""
+        column = _open_quote_column(line, dialect)
+        row = len(records) + 1
+        if column is not None:
+            raise MemberFileError("csv_open_quote", {"row": row, "column": column}) from error
+        raise MemberFileError("csv_unreadable", {"row": row, "detail": str(error)}) from error
+    if records and _ends_in_open_quote(text, records[-1], dialect):
+        raise MemberFileError("csv_open_quote", {"row": len(records), "column": len(records[-1])})
+    for row, cells in enumerate(records, start=1):
+        for column, cell in enumerate(cells, start=1):
+            if "\x00" in cell:
+                raise MemberFileError("csv_nul", {"row": row, "column": column})
+        yield row, [_text(cell) for cell in cells]
+
+
+def _ends_in_open_quote(text: str, last: list[str], dialect) -> bool:
+    """Whether the file ends inside a quoted field: a quote left open swallows every line
+    after it into the last cell of its record (a lenient reader says nothing). A cell
+    quoted on purpose across lines ends with its closing quote before the end."""
+    if not last or not ("\n" in last[-1] or "\r" in last[-1]):
+        return False
+    return not text.rstrip("\r\n").endswith(dialect.quotechar or '"')
+
+
+def _open_quote_column(line: str, dialect) -> int | None:
+    """The 1-based column where ``line`` opens a quote it does not close, if it does."""
+    quote, delimiter = dialect.quotechar or '"', dialect.delimiter
+    column, opened = 1, None
+    quoted, at_field_start, just_closed = False, True, False
+    for char in line:
+        if quoted:
+            if char == quote:
+                quoted, just_closed = False, True
+                continue
+        elif char == quote and (at_field_start or just_closed):
+            # An opening quote, or the second of a doubled quote inside a quoted field.
+            quoted = True
+            opened = column if at_field_start else opened
+        elif char == delimiter:
+            column, at_field_start, just_closed = column + 1, True, False
+            continue
+        at_field_start = just_closed = False
+    return opened if quoted else None
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
@@ -189,12 +270,23 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
     if not data.startswith(b"PK\x03\x04"):
         raise MemberFileError("corrupt")
     try:
-        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
-        check_archive(infos, _ZIP_LIMITS)
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        check_archive(archive.infolist(), _ZIP_LIMITS)
+        unsafe = package_declares_dtd(archive)
     except IngestError as error:
         raise MemberFileError("archive_bomb") from error
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as error:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        ValueError,
+        EOFError,
+        OSError,
+        NotImplementedError,
+    ) as error:
         raise MemberFileError("corrupt") from error
+    if unsafe:
+        raise MemberFileError("unsafe_xml")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds on a damaged file

@@ -10,7 +10,8 @@ separated by ``|``; each is ::
 
 where *answer* is a text, ``number ± tolerance`` (``+-`` and ``+/-`` too), ``low … high``
 (``..`` too), or ``"text"`` in double quotes to take it literally (when it would read as
-a number, or holds ``|`` or `` #``). A number needs its tolerance to be graded as a number:
+a number, or holds ``|``, a line break or `` #``; a quote inside it is doubled, as in
+CSV: ``"5 "" = 5 inches"``). A number needs its tolerance to be graded as a number:
 ``3 ± 0``; a plain ``3`` is a text answer (which still matches 3.0 or 三). The credit is a
 per cent from 0 to 100 (``(50 %)``, ``（50％）``); without it an answer earns 100 %.
 ``format_answers`` writes what ``parse_answers`` reads back as the same answers.
@@ -63,30 +64,59 @@ def _number(text: str) -> Decimal:
         raise NotationError("bad_number", text) from None
 
 
+# What may follow the quote that closes a quoted answer (or feedback): its end, a line
+# break, "|", a feedback "#" or a credit.
+_CLOSES = re.compile(r"[ \t]*(?:$|[\n|｜#(（])")
+
+
+def _quote(text: str) -> str:
+    """``text`` in double quotes; a quote inside is doubled, as in CSV."""
+    return '"' + text.replace('"', '""') + '"'
+
+
 def _unquote(text: str) -> tuple[str, bool]:
     text = text.strip()
     if len(text) >= 2 and text[0] == text[-1] == '"':
-        return text[1:-1], True
+        return text[1:-1].replace('""', '"'), True
     return text, False
+
+
+def _closing_quote(text: str, start: int) -> int | None:
+    """Where the quoted answer opened just before ``start`` closes: the first quote that
+    is not doubled and is followed by what may follow an answer; None when it runs on to
+    the end."""
+    index = start
+    while (index := text.find('"', index)) >= 0:
+        if text.startswith('""', index):
+            index += 2
+        elif _CLOSES.match(text, index + 1):
+            return index
+        else:
+            index += 1
+    return None
 
 
 def _split(line: str) -> list[str]:
     """The answers of a text: split on "|" and line breaks outside double quotes."""
-    parts, current, quoted = [], [], False
-    for index, char in enumerate(line):
-        if char == '"':
-            # A quote opens at the start of an answer or of its feedback, and closes
-            # before the end of either.
-            before = "".join(current).rstrip()
-            if not quoted and (not before or before.endswith("#")):
-                quoted = True
-            elif quoted and re.match(r"[ \t]*(?:$|[\n|｜#(（])", line[index + 1 :]):
-                quoted = False
-        if char in "|｜\n" and not quoted:
+    parts: list[str] = []
+    current: list[str] = []
+    index = 0
+    while index < len(line):
+        char = line[index]
+        before = "".join(current).rstrip()
+        if char == '"' and (not before or before.endswith("#")):
+            # A quote opens at the start of an answer or of its feedback.
+            close = _closing_quote(line, index + 1)
+            end = len(line) if close is None else close + 1
+            current.append(line[index:end])
+            index = end
+            continue
+        if char in "|｜\n":
             parts.append("".join(current))
             current = []
         else:
             current.append(char)
+        index += 1
     parts.append("".join(current))
     return parts
 
@@ -97,12 +127,11 @@ def parse_answer(segment: str) -> AnswerDraft | None:
     if not segment:
         return None
     head, feedback = segment, ""
+    start = 0
     if segment.startswith('"'):
         # A quoted answer may hold " #": look for the feedback after its closing quote.
-        close = re.search(r'"\s*(?=$|[#(（])', segment[1:])
-        start = close.end() + 1 if close else 0
-    else:
-        start = 0
+        close = _closing_quote(segment, 1)
+        start = 0 if close is None else close + 1
     if match := _FEEDBACK.search(segment, start):
         head, feedback = segment[: match.start()], _unquote(segment[match.end() :])[0]
     head = head.strip()
@@ -145,7 +174,8 @@ def _needs_quotes(text: str) -> bool:
         return True
     if _RANGE.match(text) or _TOLERANCE.match(text):
         return True
-    return len(text) >= 2 and text[0] == text[-1] == '"'
+    # A leading quote would open a quoted answer that runs on into the next ones.
+    return text.startswith('"')
 
 
 def format_answer(answer: AnswerDraft) -> str:
@@ -154,13 +184,13 @@ def format_answer(answer: AnswerDraft) -> str:
         # A number without tolerance says so, or it would read back as a text answer.
         text = answer.text if answer.is_range or answer.tolerance else f"{answer.text} ± 0"
     else:
-        text = f'"{answer.text}"' if _needs_quotes(answer.text) else answer.text
+        text = _quote(answer.text) if _needs_quotes(answer.text) else answer.text
     if answer.credit != FULL_CREDIT:
         text += f" ({credit_text(answer.credit)})"
     if answer.feedback:
         feedback = answer.feedback.replace("\n", " ")
         if "|" in feedback or "｜" in feedback or feedback.startswith('"'):
-            feedback = f'"{feedback}"'
+            feedback = _quote(feedback)
         text += f" # {feedback}"
     return text
 

@@ -30,8 +30,10 @@ dropped, reading goes on): ``unknown_kind``, ``empty_stem``, ``empty_answers``,
 ``true_false_needs_two_choices_one_correct`` and every other
 ``QuestionDraft.problems()`` code. Row warnings: ``blank_added``, ``bad_difficulty``,
 ``options_ignored``, ``options_gap``; header warning ``ignored_columns``. File errors:
-``bad_encoding`` (CSV neither UTF-8 nor GB18030/GBK), ``corrupt``, ``archive_bomb``,
-``wrong_type`` (an .xls or another binary), ``too_many_rows``.
+``bad_encoding`` (CSV neither UTF-8 nor GB18030/GBK), ``truncated_utf8`` and
+``broken_utf8`` (damaged UTF-8, at the line of the first bad byte), ``corrupt``,
+``archive_bomb``, ``unsafe_xml`` (a workbook part declares a DTD: entities, external
+references), ``wrong_type`` (an .xls or another binary), ``too_many_rows``.
 
 Writing: ``export_xlsx``/``export_csv`` write a header row and one row per draft; the
 answer is written so that reading gives the same draft back. Not written: choice feedback,
@@ -39,8 +41,8 @@ source fields. Drafts a sheet cannot hold (more than 8 choices, a blank answer h
 "；" or ";", a blank with partial credit, numeric answers or answer feedback, unsound drafts)
 are skipped and their indexes returned (``sheet_problem``
 says why). Cells that a spreadsheet would run as a formula (starting with = + - @, tab or
-CR) are neutralised: in .xlsx they are typed as text with Excel's quote prefix, in CSV they
-get a leading apostrophe, which the CSV reader removes again.
+CR) are written through ``quizzes.formats.cells``: in .xlsx typed as text with Excel's
+quote prefix, in CSV with a leading apostrophe, which the CSV reader removes again.
 """
 
 from __future__ import annotations
@@ -56,10 +58,11 @@ from datetime import date, datetime, time
 
 from quizzes.drafts import BLANK_MARKER, ChoiceDraft, Kind, QuestionDraft
 from quizzes.formats.base import CJK_RE, FormatIssue, ParsedQuestion, ParseResult, problem_issues
+from quizzes.formats.cells import csv_text, unquote_csv_text, xlsx_text
 from quizzes.formats.chinese_text import BRACKET_BLANK, answer_letters, truth_value
 from quizzes.ingest import IngestError, IngestLimits
 from quizzes.ingest.charset import decode_text
-from quizzes.ingest.docx import check_archive
+from quizzes.ingest.docx import check_archive, package_declares_dtd
 from quizzes.ingest.sniff import sniff
 
 __all__ = [
@@ -160,7 +163,6 @@ _DIFFICULTY_WORDS = {
 _ZH_TF, _EN_TF = ("正确", "错误"), ("True", "False")
 _BLANK_PARTS = re.compile(r"[；;]")
 _ALTERNATIVES = re.compile(r"[|｜]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _kind_key(text: str) -> str:
@@ -406,11 +408,6 @@ def _row_draft(cells: dict[str, str], warn: list[tuple[str, str]]) -> QuestionDr
     return _choice_draft(kind, options, answer, base)
 
 
-def _unneutralise(text: str) -> str:
-    """Drop the apostrophe our CSV writer puts before formula-like text."""
-    return text[1:] if text.startswith("'") and _needs_quote(text[1:]) else text
-
-
 def _read_rows(rows: Iterable[tuple[int, Sequence[object]]], *, csv_quotes: bool) -> ParseResult:
     result = ParseResult()
     iterator = iter(rows)
@@ -447,7 +444,7 @@ def _read_rows(rows: Iterable[tuple[int, Sequence[object]]], *, csv_quotes: bool
             )
             break
         named = {
-            column: (_unneutralise(cells[i]) if csv_quotes else cells[i])
+            column: (unquote_csv_text(cells[i]) if csv_quotes else cells[i])
             for column, i in header.columns.items()
             if i < len(cells) and cells[i]
         }
@@ -484,8 +481,14 @@ def read_xlsx(data: bytes, *, limits: IngestLimits | None = None) -> ParseResult
     if kind != "zip":
         return _file_error("wrong_type", "The file is not an Excel .xlsx workbook.")
     try:
-        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
-        check_archive(infos, limits or IngestLimits())
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        check_archive(archive.infolist(), limits or IngestLimits())
+        if package_declares_dtd(archive):
+            return _file_error(
+                "unsafe_xml",
+                "The workbook's XML declares a DTD, entities or external references; it was "
+                "refused unread.",
+            )
         workbook = openpyxl.load_workbook(
             io.BytesIO(data), read_only=True, data_only=True, keep_links=False
         )
@@ -532,10 +535,14 @@ def read_csv(data: bytes | str) -> ParseResult:
     GB18030/GBK, as Excel saves "CSV" on a Chinese Windows."""
     if isinstance(data, bytes):
         try:
-            text, _encoding, _warnings = decode_text(data)
+            text, _encoding, _warnings = decode_text(data, repair=False)
         except IngestError as error:
             if error.code == "wrong_type":
                 return _file_error("wrong_type", "The file is not text (CSV).")
+            if error.code in ("truncated_utf8", "broken_utf8"):
+                return ParseResult(
+                    issues=[FormatIssue(error.params["line"], "error", error.code, error.message)]
+                )
             return _file_error(
                 "bad_encoding", "The text is neither UTF-8 nor GB18030/GBK; save it as CSV UTF-8."
             )
@@ -571,11 +578,6 @@ class _CsvBroken(Exception):
 
 
 # --- writing ---------------------------------------------------------------------------------
-
-
-def _needs_quote(text: str) -> bool:
-    """Whether a spreadsheet would take ``text`` as a formula (or it starts like our quote)."""
-    return text.startswith(_FORMULA_START) or (text.startswith("'") and _needs_quote(text[1:]))
 
 
 def sheet_problem(draft: QuestionDraft) -> str | None:
@@ -643,18 +645,6 @@ def _sheet_rows(
 _WIDTHS = {"kind": 8, "stem": 48, "answer": 12, "explanation": 36, "difficulty": 8}
 
 
-def _text_cell(sheet, value: str | int | None):
-    """The value as written: formula-like text typed as text with Excel's quote prefix."""
-    if not (isinstance(value, str) and _needs_quote(value)):
-        return value
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    cell.quotePrefix = True
-    return cell
-
-
 def export_xlsx(
     drafts: Iterable[QuestionDraft], *, language: str = "zh", title: str = ""
 ) -> tuple[bytes, list[int]]:
@@ -670,7 +660,7 @@ def export_xlsx(
     sheet.freeze_panes = "A2"
     sheet.append(_headers(language))
     for row in rows:
-        sheet.append([_text_cell(sheet, value) for value in row])
+        sheet.append([xlsx_text(sheet, value) for value in row])
     out = io.BytesIO()
     workbook.save(out)
     last = f"{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
@@ -703,18 +693,13 @@ def write_xlsx(drafts: Iterable[QuestionDraft], *, language: str = "zh") -> byte
     return export_xlsx(drafts, language=language)[0]
 
 
-def _csv_cell(value: str | int | None) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if _needs_quote(text) else text
-
-
 def export_csv(drafts: Iterable[QuestionDraft], *, language: str = "zh") -> tuple[str, list[int]]:
     """CSV text of the drafts (encode it as UTF-8 with BOM for Excel), and skipped indexes."""
     rows, skipped = _sheet_rows(drafts, language)
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(_headers(language))
-    writer.writerows([_csv_cell(value) for value in row] for row in rows)
+    writer.writerows([csv_text(value) for value in row] for row in rows)
     return out.getvalue(), skipped
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quizzes.forms.common import DIFFICULTY_CHOICES, KIND_CHOICES, key_point_choices, labels, lines
@@ -186,6 +187,7 @@ class AssignForm(forms.Form):
     )
     opens_at = forms.DateTimeField(
         label=_("Opens"),
+        initial=timezone.now,  # shown in the reader's time zone, to the minute
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     due_at = forms.DateTimeField(

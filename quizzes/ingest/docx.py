@@ -108,6 +108,50 @@ def check_archive(infos: list[zipfile.ZipInfo], limits: IngestLimits) -> None:
             )
 
 
+# An XML prolog longer than this (comments, processing instructions) is not what an
+# office suite writes; such a part is treated as declaring a DTD.
+_MAX_PROLOG = 64 * 1024
+
+
+def package_declares_dtd(archive: zipfile.ZipFile) -> bool:
+    """Whether any XML part of an Office package (.xlsx, .docx) declares a DTD: the only
+    way to bring in entities, external ones ("XXE") or nested ones ("billion laughs"). No
+    office suite writes one. Reads only each part's prolog, on an archive whose sizes
+    ``check_archive`` has already accepted."""
+    for info in archive.infolist():
+        if info.filename.endswith((".xml", ".rels", ".vml")) or info.filename.startswith(
+            "[Content_Types]"
+        ):
+            with archive.open(info) as stream:
+                if _prolog_declares_dtd(stream.read(_MAX_PROLOG)):
+                    return True
+    return False
+
+
+def _prolog_declares_dtd(head: bytes) -> bool:
+    """Whether the XML starting with ``head`` has ``<!DOCTYPE`` before its root element."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", errors="replace")
+    else:
+        text = head.decode("latin-1")  # markup is ASCII in UTF-8 and its kin alike
+    text = text.lstrip("\ufeff\xef\xbb\xbf")
+    position = 0
+    while True:
+        while position < len(text) and text[position] in " \t\r\n":
+            position += 1
+        if text.startswith("<!DOCTYPE", position):
+            return True
+        for opening, closing in (("<?", "?>"), ("<!--", "-->")):
+            if text.startswith(opening, position):
+                end = text.find(closing, position)
+                if end < 0:
+                    return True  # a prolog longer than any office suite writes
+                position = end + len(closing)
+                break
+        else:
+            return False
+
+
 class _PartReader:
     """Reads zip entries within the declared sizes and the overall budget."""
 

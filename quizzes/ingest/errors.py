@@ -23,6 +23,14 @@ MESSAGES: dict[str, str] = {
         "The text is not in an encoding we can read; save it as UTF-8 (or GB18030/GBK) "
         "and upload it again."
     ),
+    "truncated_utf8": (
+        "The text is UTF-8 but ends in the middle of a character, on line %(line)s: the file "
+        "seems to have been cut off. Save it again as UTF-8 and upload it again."
+    ),
+    "broken_utf8": (
+        "The text is UTF-8 but damaged: some of its bytes, the first on line %(line)s, are "
+        "not UTF-8. Save it again as UTF-8 and upload it again."
+    ),
     "encrypted_pdf": "The PDF is protected by a password; remove the password and upload it again.",
     "no_text": (
         "No text was found in the file; it may be a scanned image. Upload a version with "

@@ -14,6 +14,13 @@ WARNINGS: dict[str, str] = {
         "check that the characters are right."
     ),
     "replacement_characters": "Some characters could not be read and show as �.",
+    "utf8_truncated": (
+        "The file ends in the middle of a character, as if it had been cut off; that last "
+        "character was left out. Check that the end of the text is all there."
+    ),
+    "utf8_repaired": (
+        "A few bytes of the file are not valid UTF-8; each shows as �. Check the text around them."
+    ),
     "pages_without_text": (
         "Some pages have no text (perhaps scanned images); their content is missing."
     ),

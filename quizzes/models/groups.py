@@ -48,6 +48,14 @@ class StudyGroup(models.Model):
         verbose_name = _("study group")
         verbose_name_plural = _("study groups")
         ordering = ["name", "pk"]
+        # Site-wide organizing: given in the admin to a staff account (superusers have it).
+        # Staff status alone only opens the admin; see ``selectors.access.organizes_everything``.
+        permissions = [
+            (
+                "organize_all_groups",
+                _("Can organize every study group, question bank and quiz"),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(parent__isnull=True) | ~Q(parent=F("pk")),

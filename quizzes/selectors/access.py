@@ -2,7 +2,11 @@
 
 Study groups form a tree of any depth (Party committee → general branch → branch → study
 group → …). A person sees a group when they are a member of it (any role), when they
-organize the group or any group above it, or when they are staff.
+organize the group or any group above it, or when they organize everything: a superuser,
+or a staff account given the permission ``quizzes.organize_all_groups`` in the admin
+(``organizes_everything``). Staff status alone opens the admin to review scores and
+nothing else: a staff account without that permission is a learner or organizer like any
+other on the site's pages.
 
 The tree is walked in the database with recursive common table expressions (``WITH
 RECURSIVE``, on SQLite and PostgreSQL alike), used as ``IN (…)`` subqueries: one query
@@ -22,16 +26,36 @@ MEMBERSHIPS = Membership._meta.db_table
 ORGANIZER = Membership.Role.ORGANIZER.value
 
 
-class GroupAccess(TextChoices):
-    """Why a user may open a group page, strongest reason first."""
+# The permission that makes a staff account an organizer of every group, bank and quiz.
+ORGANIZE_ALL_GROUPS = "quizzes.organize_all_groups"
 
-    STAFF = "staff", _("staff")
+
+class GroupAccess(TextChoices):
+    """Why a user may open a group page, strongest reason first. ``STAFF`` is a site-wide
+    organizer (``organizes_everything``), not any staff account."""
+
+    STAFF = "staff", _("site-wide organizer")
     ORGANIZER = "organizer", _("organizer")
     MEMBER = "member", _("member")
 
 
 def _is_signed_in(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active)
+
+
+def organizes_everything(*, user: User) -> bool:
+    """Whether ``user`` organizes every study group, question bank and quiz: a superuser,
+    or a staff account holding ``quizzes.organize_all_groups``.
+
+    The permission counts on staff accounts only, as Django's admin permissions do: it is
+    given in the admin, to administrative accounts. That also keeps the check free for
+    everyone else: no query unless the user is staff without being a superuser (then
+    Django's permission cache costs two queries, once per request)."""
+    if not _is_signed_in(user):
+        return False
+    if user.is_superuser:
+        return True
+    return bool(user.is_staff and user.has_perm(ORGANIZE_ALL_GROUPS))
 
 
 def subtree_sql(*, roots_sql: str, params: tuple = ()) -> tuple[str, tuple]:
@@ -106,11 +130,12 @@ def group_ids_with_ancestors(*, user: User) -> tuple[set[int], set[int]]:
 
 
 def groups_visible_to(*, user: User) -> QuerySet[StudyGroup]:
-    """Every group ``user`` may open: all for staff; otherwise the groups they belong to
-    and every group at or below one they organize. One query when evaluated."""
+    """Every group ``user`` may open: all for a site-wide organizer; otherwise the groups
+    they belong to and every group at or below one they organize. One query when
+    evaluated."""
     if not _is_signed_in(user):
         return StudyGroup.objects.none()
-    if user.is_staff:
+    if organizes_everything(user=user):
         return StudyGroup.objects.all()
     member_of = Membership.objects.filter(user=user).values("group_id")
     return StudyGroup.objects.filter(
@@ -125,7 +150,7 @@ def group_access(*, user: User, group: StudyGroup) -> GroupAccess | None:
     """
     if not _is_signed_in(user):
         return None
-    if user.is_staff:
+    if organizes_everything(user=user):
         return GroupAccess.STAFF
     rows = Membership.objects.filter(
         user=user, group_id__in=ancestor_ids(group_id=group.pk)
@@ -144,14 +169,15 @@ def can_view_group(*, user: User, group: StudyGroup) -> bool:
 
 
 def banks_visible_to(*, user: User) -> QuerySet[QuestionBank]:
-    """Banks ``user`` may open: their own, or all of them for staff."""
+    """Banks ``user`` may open: their own, or all of them for a site-wide organizer."""
     if not _is_signed_in(user):
         return QuestionBank.objects.none()
-    if user.is_staff:
+    if organizes_everything(user=user):
         return QuestionBank.objects.all()
     return QuestionBank.objects.filter(owner=user)
 
 
 def can_view_bank(*, user: User, bank: QuestionBank) -> bool:
-    """Whether ``user`` may open the page of ``bank``: its owner and staff. No query."""
-    return _is_signed_in(user) and (user.is_staff or bank.owner_id == user.pk)
+    """Whether ``user`` may open the page of ``bank``: its owner and a site-wide
+    organizer. No query for the owner."""
+    return _is_signed_in(user) and (bank.owner_id == user.pk or organizes_everything(user=user))

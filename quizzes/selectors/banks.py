@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 
 from quizzes.drafts import QuestionDraft
 from quizzes.formats.notation import format_answer
@@ -289,14 +289,14 @@ def _describe(draft: QuestionDraft) -> list[tuple[str, str]]:
     """A version's content as (label, text) pairs, in the order the history shows them."""
     kinds = dict(QuestionKind.choices)
     parts = [
-        (_gettext("Kind"), str(kinds.get(draft.kind, draft.kind)).capitalize()),
-        (_gettext("Difficulty"), str(draft.difficulty)),
-        (_gettext("Question"), draft.stem),
+        (gettext("Kind"), str(kinds.get(draft.kind, draft.kind)).capitalize()),
+        (gettext("Difficulty"), str(draft.difficulty)),
+        (gettext("Question"), draft.stem),
     ]
     if draft.choices:
         parts.append(
             (
-                _gettext("Choices (✓ correct)"),
+                gettext("Choices (✓ correct)"),
                 "\n".join(
                     f"{choice_letter(i)}. {c.text}{' ✓' if c.correct else ''}"
                     for i, c in enumerate(draft.choices)
@@ -306,16 +306,16 @@ def _describe(draft: QuestionDraft) -> list[tuple[str, str]]:
     if draft.blanks:
         parts.append(
             (
-                _gettext("Accepted answers"),
+                gettext("Accepted answers"),
                 "\n".join(
-                    _gettext("Blank %(number)s: %(answers)s")
+                    gettext("Blank %(number)s: %(answers)s")
                     % {"number": i, "answers": " | ".join(format_answer(a) for a in answers)}
                     for i, answers in enumerate(draft.blank_answers(), start=1)
                 ),
             )
         )
-    parts.append((_gettext("Explanation"), draft.explanation))
-    parts.append((_gettext("Source excerpt"), draft.source_excerpt))
+    parts.append((gettext("Explanation"), draft.explanation))
+    parts.append((gettext("Source excerpt"), draft.source_excerpt))
     return parts
 
 

@@ -247,7 +247,7 @@ def review_key_points(
 class ReviewDraft:
     """A draft as the queue shows it: its current version with lettered choices and
     accepted answers, its quality reasons in words, and its source excerpt when that says
-    more than its key point (otherwise ``excerpt`` is empty)."""
+    something its group's passage does not (otherwise ``excerpt`` is empty)."""
 
     question: Question
     version: QuestionVersion | None
@@ -265,10 +265,37 @@ class ReviewDraft:
 @dataclass(slots=True)
 class SiblingGroup:
     """Drafts of one key point (siblings: one can give another away), best first, under
-    their passage. Drafts without a key point stand alone (``key_point`` is ``None``)."""
+    their passage. Drafts without a key point stand alone (``key_point`` is ``None``).
+
+    The passage is shown once: the key point's sentence, with ``before`` and ``after`` it
+    the rest of the longest excerpt of the drafts that holds the sentence (the generator
+    often cites the sentence within its paragraph). A draft's own excerpt shows only when
+    it is something else."""
 
     key_point: KeyPoint | None
     drafts: list[ReviewDraft] = field(default_factory=list)
+    before: str = ""
+    after: str = ""
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _sibling_group(key_point: KeyPoint | None, drafts: list[ReviewDraft]) -> SiblingGroup:
+    """The drafts under their passage, each excerpt that only repeats it left out."""
+    group = SiblingGroup(key_point, drafts)
+    sentence = _flat(key_point.text) if key_point is not None else ""
+    if not sentence:
+        return group
+    holding = [_flat(d.excerpt) for d in drafts if sentence in _flat(d.excerpt)]
+    passage = max(holding, key=len, default=sentence)
+    before, _sentence, after = passage.partition(sentence)
+    group.before, group.after = before.strip(), after.strip()
+    for draft in drafts:
+        if _flat(draft.excerpt) in (sentence, passage):
+            draft.excerpt = ""
+    return group
 
 
 @dataclass(slots=True)
@@ -380,7 +407,7 @@ def review_queue_page(
     sections = []
     for document_id, waiting, chosen in order:
         groups = [
-            SiblingGroup(loaded[ids[0]].question.key_point, [loaded[pk] for pk in ids])
+            _sibling_group(loaded[ids[0]].question.key_point, [loaded[pk] for pk in ids])
             for ids in chosen
         ]
         first = groups[0].key_point if groups else None
@@ -413,7 +440,6 @@ def _review_drafts(question_ids: Iterable[int]) -> dict[int, ReviewDraft]:
     for question in questions:
         versions = list(question.versions.all())
         version = versions[-1] if versions else None
-        key_point_text = question.key_point.text.strip() if question.key_point else ""
         excerpt = version.source_excerpt.strip() if version else ""
         drafts[question.pk] = ReviewDraft(
             question=question,
@@ -424,8 +450,7 @@ def _review_drafts(question_ids: Iterable[int]) -> dict[int, ReviewDraft]:
             ],
             blank_answers=list(version.blank_answers.all()) if version else [],
             reasons=quality_reasons(question.quality_reasons or []),
-            # Often the excerpt is the key point itself; then the passage is shown once.
-            excerpt="" if excerpt == key_point_text else excerpt,
+            excerpt=excerpt,  # left out by ``_sibling_group`` when it repeats the passage
         )
     return drafts
 

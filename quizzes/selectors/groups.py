@@ -20,9 +20,9 @@ from django.db.models.functions import Lower
 from quizzes.formats.members import MemberRow
 from quizzes.models import Assignment, Attempt, Membership, Notice, StudyGroup, User
 
-from .access import GROUPS, organized_subtree_ids, subtree_ids, subtree_sql
+from .access import GROUPS, organized_subtree_ids, organizes_everything, subtree_ids, subtree_sql
 from .assignments import assignment_learners, assignment_memberships
-from .home import count_related, group_members
+from .home import group_members, member_count_expression, organizer_count_expression
 
 MEMBERS_PER_PAGE = 50
 # The progress lists on the assignment page show this many names each; the CSV has all.
@@ -96,20 +96,15 @@ def groups_below_others(*, group_ids: Iterable[int]) -> set[int]:
 
 def managed_groups(*, user: User) -> QuerySet[StudyGroup]:
     """Groups ``user`` manages — those they organize and every group below one of them;
-    all for staff — by name, with ``member_count`` (learners) and ``organizer_count``
-    (direct memberships). One query."""
+    all for a site-wide organizer — by name, with ``member_count`` (learners) and
+    ``organizer_count`` (direct memberships). One query."""
     groups = (
         StudyGroup.objects.all()
-        if user.is_staff
+        if organizes_everything(user=user)
         else StudyGroup.objects.filter(pk__in=organized_subtree_ids(user=user))
     )
     return groups.annotate(
-        member_count=count_related(
-            queryset=Membership.objects.filter(role=Membership.Role.MEMBER), outer_field="group"
-        ),
-        organizer_count=count_related(
-            queryset=Membership.objects.filter(role=Membership.Role.ORGANIZER), outer_field="group"
-        ),
+        member_count=member_count_expression(), organizer_count=organizer_count_expression()
     ).order_by("name", "pk")
 
 
@@ -119,7 +114,7 @@ def parent_choices(*, user: User, group: StudyGroup | None = None) -> QuerySet[S
     query."""
     groups = (
         StudyGroup.objects.all()
-        if user.is_staff
+        if organizes_everything(user=user)
         else StudyGroup.objects.filter(pk__in=organized_subtree_ids(user=user))
     )
     if group is not None:

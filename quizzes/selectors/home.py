@@ -54,6 +54,22 @@ def count_related(*, queryset: QuerySet, outer_field: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
+def member_count_expression() -> Coalesce:
+    """A group's members, for ``annotate``: its memberships with the member role, the
+    learners. What every page calls a group's members; organizers are counted apart
+    (``organizer_count_expression``). Direct memberships only, not those of sub-groups."""
+    return count_related(
+        queryset=Membership.objects.filter(role=Membership.Role.MEMBER), outer_field="group"
+    )
+
+
+def organizer_count_expression() -> Coalesce:
+    """A group's organizers, for ``annotate`` (direct memberships)."""
+    return count_related(
+        queryset=Membership.objects.filter(role=Membership.Role.ORGANIZER), outer_field="group"
+    )
+
+
 # --- A learner's assignments ----------------------------------------------------------
 
 
@@ -181,14 +197,16 @@ def learner_assignments(*, user: User, now: datetime) -> list[LearnerAssignment]
 
 def organized_groups(*, user: User) -> QuerySet[StudyGroup]:
     """Groups ``user`` organizes, by name, each annotated with ``parent_name``,
-    ``member_count``, ``child_count`` and ``assignment_count``. One query."""
+    ``member_count``, ``organizer_count``, ``child_count`` and ``assignment_count``. One
+    query."""
     return (
         StudyGroup.objects.filter(
             memberships__user=user, memberships__role=Membership.Role.ORGANIZER
         )
         .annotate(
             parent_name=F("parent__name"),
-            member_count=count_related(queryset=Membership.objects.all(), outer_field="group"),
+            member_count=member_count_expression(),
+            organizer_count=organizer_count_expression(),
             child_count=count_related(queryset=StudyGroup.objects.all(), outer_field="parent"),
             assignment_count=count_related(queryset=Assignment.objects.all(), outer_field="group"),
         )
@@ -235,11 +253,12 @@ def group_assignments(*, group: StudyGroup) -> QuerySet[Assignment]:
 
 
 def group_children(*, group: StudyGroup) -> QuerySet[StudyGroup]:
-    """The groups directly below ``group``, with ``member_count``. One query."""
+    """The groups directly below ``group``, with ``member_count`` and ``organizer_count``.
+    One query."""
     return (
         StudyGroup.objects.filter(parent=group)
         .annotate(
-            member_count=count_related(queryset=Membership.objects.all(), outer_field="group")
+            member_count=member_count_expression(), organizer_count=organizer_count_expression()
         )
         .order_by("name", "pk")
     )

@@ -36,7 +36,7 @@ from quizzes.models import (
     StudyGroup,
     User,
 )
-from quizzes.selectors.access import organized_subtree_ids
+from quizzes.selectors.access import organized_subtree_ids, organizes_everything
 from quizzes.selectors.banks import (
     QUESTIONS_PER_PAGE,
     ROW_COLUMNS,
@@ -55,11 +55,12 @@ QUIZZES_PER_PAGE = 50
 
 
 def user_is_organizer(*, user: User) -> bool:
-    """Whether ``user`` may use the authoring pages: staff, and anyone who organizes a
-    study group or already owns a bank or a quiz. At most one query."""
+    """Whether ``user`` may use the authoring pages: a site-wide organizer, and anyone who
+    organizes a study group or already owns a bank or a quiz. At most one query (three for
+    a staff account that is not a superuser)."""
     if not (user.is_authenticated and user.is_active):
         return False
-    if user.is_staff:
+    if organizes_everything(user=user):
         return True
     return User.objects.filter(
         Q(pk=user.pk)
@@ -72,18 +73,22 @@ def user_is_organizer(*, user: User) -> bool:
 
 
 def quizzes_visible_to(*, user: User) -> QuerySet[Quiz]:
-    """Quizzes ``user`` may open and edit: their own, or all of them for staff."""
+    """Quizzes ``user`` may open and edit: their own, or all of them for a site-wide
+    organizer."""
     if not (user.is_authenticated and user.is_active):
         return Quiz.objects.none()
-    if user.is_staff:
+    if organizes_everything(user=user):
         return Quiz.objects.all()
     return Quiz.objects.filter(owner=user)
 
 
 def can_edit_quiz(*, user: User, quiz: Quiz) -> bool:
-    """Whether ``user`` may open and edit ``quiz``: its owner and staff. No query."""
+    """Whether ``user`` may open and edit ``quiz``: its owner and a site-wide organizer.
+    No query for the owner."""
     return bool(
-        user.is_authenticated and user.is_active and (user.is_staff or quiz.owner_id == user.pk)
+        user.is_authenticated
+        and user.is_active
+        and (quiz.owner_id == user.pk or organizes_everything(user=user))
     )
 
 
@@ -473,8 +478,9 @@ def quiz_assignments(*, quiz: Quiz) -> QuerySet[Assignment]:
 
 def assignable_groups(*, user: User) -> QuerySet[StudyGroup]:
     """Groups ``user`` may assign a quiz to: the groups they organize and every group below
-    one of them (all groups for staff), by name, with their parent. One query."""
+    one of them (all groups for a site-wide organizer), by name, with their parent. One
+    query."""
     groups = StudyGroup.objects.select_related("parent").order_by("name", "pk")
-    if user.is_staff:
+    if organizes_everything(user=user):
         return groups
     return groups.filter(pk__in=organized_subtree_ids(user=user))

@@ -223,6 +223,13 @@ def _questions_for_attempt(*, quiz: Quiz, user: User, rng: random.Random) -> lis
     return [pick for slot in slots for pick in picks.get(slot.pk, ())]
 
 
+class StartedAttempt(NamedTuple):
+    """The learner's open attempt, and whether this call created it."""
+
+    attempt: Attempt
+    created: bool
+
+
 def attempt_start(
     *,
     assignment: Assignment,
@@ -231,6 +238,20 @@ def attempt_start(
     rng: random.Random | None = None,
 ) -> Attempt:
     """Start an attempt, or return the learner's open one (double clicks, two tabs).
+    See ``attempt_start_or_resume``."""
+    return attempt_start_or_resume(assignment=assignment, user=user, now=now, rng=rng).attempt
+
+
+def attempt_start_or_resume(
+    *,
+    assignment: Assignment,
+    user: User,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+) -> StartedAttempt:
+    """Start an attempt, or return the learner's open one (double clicks, two tabs), and
+    say which: of simultaneous calls, exactly one creates the attempt (the unique index on
+    open attempts decides) and the others get it with ``created`` false.
 
     An open attempt that has expired is finished first (as of its deadline). Fixes the
     question order, the exact versions (random-draw rules drawn least-seen first, never
@@ -246,7 +267,7 @@ def attempt_start(
     if open_attempt is not None:
         open_attempt, closed = attempt_close_if_expired(attempt=open_attempt, now=now)
         if not closed:
-            return open_attempt
+            return StartedAttempt(open_attempt, created=False)
     if now < assignment.opens_at:
         raise AttemptError("not_open", _("This assignment is not open yet."))
     if now >= assignment.due_at:
@@ -305,7 +326,7 @@ def attempt_start(
                     for position, choice in enumerate(choices, start=1)
                 )
             AttemptChoice.objects.bulk_create(shown)
-            return attempt
+            return StartedAttempt(attempt, created=True)
     except IntegrityError:
         # Another request started the attempt between our check and our insert.
         open_attempt = Attempt.objects.filter(
@@ -313,7 +334,7 @@ def attempt_start(
         ).first()
         if open_attempt is None:
             raise
-        return open_attempt
+        return StartedAttempt(open_attempt, created=False)
 
 
 def _expired(attempt: Attempt, now: datetime) -> bool:

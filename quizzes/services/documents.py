@@ -75,6 +75,14 @@ INGEST_MESSAGES = {
         "The text is not in an encoding we can read; save it as UTF-8 (or GB18030/GBK) "
         "and upload it again."
     ),
+    "truncated_utf8": _(
+        "The text is UTF-8 but ends in the middle of a character, on line %(line)s: the file "
+        "seems to have been cut off. Save it again as UTF-8 and upload it again."
+    ),
+    "broken_utf8": _(
+        "The text is UTF-8 but damaged: some of its bytes, the first on line %(line)s, are "
+        "not UTF-8. Save it again as UTF-8 and upload it again."
+    ),
     "encrypted_pdf": _(
         "The PDF is protected by a password; remove the password and upload it again."
     ),
@@ -89,6 +97,22 @@ INGEST_MESSAGES = {
     ),
     "timeout": _("Reading the file took longer than %(seconds)s seconds, so it was stopped."),
     "corrupt": _("The file is damaged and could not be read."),
+}
+
+# Our translatable copy of the ingest warnings an organizer is told about at upload: how
+# the text's characters were read (the others are routine clean-up).
+INGEST_WARNINGS = {
+    "encoding_uncertain": _(
+        "The text was read as GB18030, but it does not look like ordinary Simplified "
+        "Chinese; check that the characters are right."
+    ),
+    "utf8_truncated": _(
+        "The file ends in the middle of a character, as if it had been cut off; that last "
+        "character was left out. Check that the end of the text is all there."
+    ),
+    "utf8_repaired": _(
+        "A few bytes of the file are not valid UTF-8; each shows as �. Check the text around them."
+    ),
 }
 
 # How many per cent the generator must advance before the job row is written again.
@@ -110,6 +134,11 @@ def ingest_error_message(*, error: IngestError) -> str:
     if template is None:
         return error.message
     return str(template) % LenientParams(error.params)
+
+
+def ingest_warning_messages(*, warnings: list[str]) -> list[str]:
+    """The upload warnings an organizer is told about, as sentences in their language."""
+    return [str(INGEST_WARNINGS[code]) for code in warnings if code in INGEST_WARNINGS]
 
 
 def upload_limits() -> IngestLimits:
@@ -182,6 +211,9 @@ class DocumentUpload:
     elsewhere: tuple[SourceDocument, ...] = ()
     pending: str = ""
     filename: str = ""
+    # What the reading repaired and the organizer should know ("utf8_truncated" …):
+    # codes for ``ingest_warning_messages``.
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -189,6 +221,7 @@ class _Read:
     text: str
     title: str = ""
     filename: str = ""
+    warnings: tuple[str, ...] = ()
 
 
 def document_upload(
@@ -233,7 +266,7 @@ def document_upload(
         language=language,
         original_filename=read.filename,
     )
-    return DocumentUpload(job=job)
+    return DocumentUpload(job=job, warnings=read.warnings)
 
 
 def _document_read(
@@ -241,7 +274,7 @@ def _document_read(
 ) -> _Read:
     if data is not None:
         extracted = document_extract(data=data, filename=filename)
-        return _Read(extracted.text, extracted.title, filename)
+        return _Read(extracted.text, extracted.title, filename, tuple(extracted.warnings))
     if text.strip():
         return _Read(pasted_text_clean(text=text))
     if pending:

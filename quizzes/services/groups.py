@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from quizzes import background
 from quizzes.formats.members import MemberRow
@@ -53,6 +54,34 @@ INITIAL_PASSWORD_LENGTH = 10
 # impractical, and Django re-hashes a password at full strength when its owner first logs
 # in (the hasher reports that the stored hash needs an update).
 INITIAL_PASSWORD_ITERATIONS = 10_000
+
+# Our translatable copy of the member reader's refusals of a damaged or unparsable CSV, or
+# of a workbook declaring entities (``quizzes.formats.members.MemberFileError``).
+MEMBER_FILE_ERRORS = {
+    "not_text": gettext_lazy(
+        "The file is not text, so it is not a CSV file; save the sheet as .xlsx or as CSV UTF-8."
+    ),
+    "truncated_utf8": gettext_lazy(
+        "The CSV file ends in the middle of a character, on line %(line)s: it seems to have "
+        "been cut off. Save it again as CSV UTF-8."
+    ),
+    "broken_utf8": gettext_lazy(
+        "The CSV file is UTF-8 but damaged: some of its bytes, the first on line %(line)s, "
+        "are not UTF-8. Save it again as CSV UTF-8."
+    ),
+    "csv_open_quote": gettext_lazy(
+        'Row %(row)s, column %(column)s: a quote (") opens there and is never closed, so '
+        "the rows after it run together. Close the quote or remove it."
+    ),
+    "csv_nul": gettext_lazy(
+        "Row %(row)s, column %(column)s holds a NUL character, which no CSV text holds: the "
+        "file may be UTF-16 or not a CSV at all. Save it again as CSV UTF-8."
+    ),
+    "csv_unreadable": gettext_lazy("Row %(row)s could not be read as CSV: %(detail)s."),
+    "unsafe_xml": gettext_lazy(
+        "The workbook's XML declares a DTD, entities or external references; it was refused unread."
+    ),
+}
 
 
 def _require_manager(user: User, group: StudyGroup) -> None:
@@ -111,7 +140,8 @@ def group_update(
     Moving is refused when the new parent is the group itself or below it, when
     ``updated_by`` does not manage the new parent, and when the group would become a
     top group without an organizer of its own. Moving a group out from under its parent
-    takes it away from that parent's organizers, so only they (or staff) may do it.
+    takes it away from that parent's organizers, so only they (or a site-wide organizer)
+    may do it.
     """
     _require_manager(updated_by, group)
     # Lock the group and the new parent with every group above it. Two simultaneous moves

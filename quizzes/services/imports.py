@@ -71,6 +71,8 @@ REFUSALS: dict[str, Promise] = {
         "again in that format, or choose the format it really is in."
     ),
     "bad_encoding": INGEST_MESSAGES["bad_encoding"],
+    "truncated_utf8": INGEST_MESSAGES["truncated_utf8"],
+    "broken_utf8": INGEST_MESSAGES["broken_utf8"],
     "no_questions": _("No question could be read from the file; see the reasons below."),
     "already_imported": _(
         "This file was already imported into this bank on %(date)s; it was not imported again."
@@ -108,6 +110,14 @@ ISSUE_MESSAGES: dict[str, Promise] = {
     "corrupt": _("The file is damaged and could not be read."),
     "wrong_type": _("The file is not in the format its name says."),
     "bad_encoding": INGEST_MESSAGES["bad_encoding"],
+    "truncated_utf8": _(
+        "The text is UTF-8 but ends in the middle of a character: the file seems to have "
+        "been cut off. Save it again as UTF-8."
+    ),
+    "broken_utf8": _(
+        "The text is UTF-8 but some of its bytes, the first on this line, are not UTF-8: "
+        "the file seems damaged. Save it again as UTF-8."
+    ),
     "archive_bomb": INGEST_MESSAGES["archive_bomb"],
     "answer_too_long": _("An accepted answer is longer than %(limit)s characters."),
     # warnings

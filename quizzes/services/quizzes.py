@@ -389,7 +389,7 @@ def quiz_assign(
     assigned_by: User,
 ) -> list[Assignment]:
     """Assign a quiz to one or more groups that ``assigned_by`` organizes (directly or
-    from a group above; staff to any group), all or nothing.
+    from a group above; a site-wide organizer to any group), all or nothing.
 
     An assignment reaches every group below its group, so a chosen group below another
     chosen group adds nothing: one assignment is made per chosen group that has no chosen

@@ -10,3 +10,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         form.user.must_change_password = False
         return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's password reset by e-mail, which likewise ends the must-change-password
+    state: the new password is the person's own."""
+
+    def form_valid(self, form):
+        form.user.must_change_password = False
+        return super().form_valid(form)

@@ -86,6 +86,10 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
             if outcome.job is not None:
                 # Says nothing of the job's state: the document page shows that, live.
                 messages.success(request, _("The document was saved."))
+                for warning in document_services.ingest_warning_messages(
+                    warnings=list(outcome.warnings)
+                ):
+                    messages.warning(request, warning)
                 return redirect("quizzes:document_detail", pk=outcome.job.document_id)
             if outcome.duplicate is not None:
                 context["duplicate"] = outcome.duplicate

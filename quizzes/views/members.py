@@ -39,6 +39,7 @@ FILE_ERRORS = {
     "unsupported_type": gettext_lazy("Upload an Excel workbook (.xlsx) or a CSV file (.csv)."),
     "corrupt": gettext_lazy("The file is damaged or is not really an .xlsx workbook."),
     "bad_encoding": gettext_lazy("The CSV file is not in UTF-8 or GB18030; save it as UTF-8 CSV."),
+    **group_services.MEMBER_FILE_ERRORS,
     "archive_bomb": gettext_lazy(
         "The workbook unpacks to far more data than a member list should."
     ),

@@ -1,6 +1,6 @@
 // The question editor's live preview. As the organizer types, the preview pane shows the
 // question as a learner will see it (choices, blanks as inputs), its answer key and what
-// still stops it from being saved. Without JavaScript the "Preview and check" button
+// still stops it from being saved. Without JavaScript the "Check without saving" button
 // renders the same markup on the server (templates/quizzes/partials/_question_preview.html).
 //
 // Also: shows the choices or the blanks section to suit the kind, keeps one answer input
@@ -249,6 +249,9 @@
     if (event.target.matches('[data-editor="kind"]')) applyKind();
     render();
   });
+  // Rows are added here, so the button needs no round trip; and as a plain button it is
+  // no longer the first submit button, which Enter in a text input presses: Save is.
+  addChoiceButton.type = "button";
   addChoiceButton.addEventListener("click", (event) => {
     event.preventDefault();
     const row = addChoice();

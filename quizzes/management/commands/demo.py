@@ -34,6 +34,7 @@ from quizzes.models import (
     User,
 )
 from quizzes.models.banks import text_checksum
+from quizzes.selectors.quizzes import quiz_slot_rows
 from quizzes.services.attempts import (
     AttemptError,
     attempt_finish,
@@ -42,13 +43,19 @@ from quizzes.services.attempts import (
 )
 from quizzes.services.banks import (
     bank_create,
+    bank_update,
     document_create,
     question_create,
     question_set_status,
 )
 from quizzes.services.documents import generation_run, review_decide
 from quizzes.services.groups import group_create, membership_add
-from quizzes.services.quizzes import assignment_create, quiz_add_questions, quiz_create
+from quizzes.services.quizzes import (
+    assignment_create,
+    quiz_add_questions,
+    quiz_create,
+    quiz_update,
+)
 
 DEFAULT_PASSWORD = "studyapp-demo"
 SITE_URL = "http://127.0.0.1:8000/"
@@ -89,18 +96,24 @@ class Command(BaseCommand):
             help=f"Password of the demo users (default: {DEFAULT_PASSWORD}).",
         )
         parser.add_argument(
+            "--site-url",
+            default=SITE_URL,
+            help=f"Address the site is served at, printed with the logins (default: {SITE_URL}).",
+        )
+        parser.add_argument(
             "--reset-passwords",
             action="store_true",
             help="Also set the password of demo users that already exist.",
         )
 
-    def handle(self, *args, password: str, reset_passwords: bool, **options) -> None:
+    def handle(self, *args, password: str, reset_passwords: bool, site_url: str, **options) -> None:
         if not password:
             raise CommandError("The demo password must not be empty.")
         problems = demo.problems()
         if problems:
             raise CommandError(f"The demo questions have problems: {problems}")
         self.password = password
+        self.site_url = site_url if site_url.endswith("/") else f"{site_url}/"
         self.created: Counter[str] = Counter()
         self.password_set: set[str] = set()
         with transaction.atomic():
@@ -113,6 +126,7 @@ class Command(BaseCommand):
             published = self._questions(bank, organizer, list(document.key_points.all()))
             quiz = self._quiz(organizer, published)
             self._approve_generated(bank, quiz)
+            self._describe(quiz)
             assignment = self._assignment(quiz, child, organizer)
             self._demo_attempt(assignment, users["learner2"])
         self._report(users)
@@ -181,6 +195,8 @@ class Command(BaseCommand):
                 owner=organizer, title=demo.BANK_TITLE, description=demo.BANK_DESCRIPTION
             )
             self.created["question bank"] += 1
+        elif bank.description != demo.BANK_DESCRIPTION:  # written by an older demo
+            bank_update(bank=bank, title=bank.title, description=demo.BANK_DESCRIPTION)
         text = demo.DOCUMENT_TEXT
         document = SourceDocument.objects.filter(bank=bank, checksum=text_checksum(text)).first()
         if document is None:
@@ -257,7 +273,6 @@ class Command(BaseCommand):
             quiz = quiz_create(
                 owner=organizer,
                 title=demo.QUIZ_TITLE,
-                description=demo.QUIZ_DESCRIPTION,
                 time_limit=timedelta(minutes=30),
                 attempts_allowed=3,
                 pass_mark=Decimal(60),
@@ -275,6 +290,18 @@ class Command(BaseCommand):
         if added.slots:
             self.created["quiz slot"] += len(added.slots)
         return quiz
+
+    def _describe(self, quiz: Quiz) -> None:
+        """Describe the quiz by its own figures, once its questions are in (an older demo's
+        description is corrected)."""
+        description = demo.quiz_description(
+            questions=sum(row.questions_shown for row in quiz_slot_rows(quiz=quiz)),
+            minutes=int(quiz.time_limit.total_seconds() // 60),
+            attempts=quiz.attempts_allowed,
+            pass_mark=quiz.pass_mark,
+        )
+        if quiz.description != description:
+            quiz_update(quiz=quiz, description=description)
 
     def _approve_generated(self, bank: QuestionBank, quiz: Quiz) -> None:
         """Approve the best generated drafts into the quiz, as an organizer would after
@@ -414,8 +441,8 @@ class Command(BaseCommand):
             out.write("Demo data already present: nothing created.")
         out.write("")
         out.write(self.style.SUCCESS("studyapp demo is ready."))
-        out.write(f"  Open {SITE_URL}  (run: python manage.py runserver)")
-        out.write(f"  Django admin: {SITE_URL}{settings.ADMIN_URL}")
+        out.write(f"  Open {self.site_url}")
+        out.write(f"  Django admin: {self.site_url}{settings.ADMIN_URL}")
         out.write("")
         out.write(f"  {'username':<12}{'password':<22}role")
         for username, _name, role in (ADMIN, ORGANIZER, *LEARNERS):
