@@ -25,3 +25,13 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Generation runs in the request that queues it (once its transaction commits), so tests
 # see the finished job; tests of the background thread set "thread" themselves.
 STUDYAPP_GENERATION_RUNNER = "inline"
+
+# SQLite: the test database is a file in WAL mode, as the embedded set-up runs, not
+# Django's default shared-cache memory database. In shared cache a writing transaction
+# locks whole tables against readers of other connections at once ("database table is
+# locked", no busy wait), which a page read while the generation thread writes would hit;
+# WAL never blocks readers.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(VAR_DIR / "test_studyapp.sqlite3")  # noqa: F405
+    }
