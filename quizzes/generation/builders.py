@@ -135,6 +135,8 @@ def gapped(ctx: Context, sentence: Sentence, key: Candidate, gap: str) -> tuple[
     start, end = span
     if start == sentence.start and _leans_back(doc, sentence.text):
         return None  # "就是要在……上下功夫": what it is, the sentence before says
+    if start > sentence.start and _dangles(doc, doc.clean[start:end]):
+        return None  # "以“____”的责任感……": cut from mid-sentence, it says nothing
     # The gap goes in after tidying, which would collapse its spaces.
     before = _without_asides(doc.clean[start : key.start])
     after = _without_asides(doc.clean[key.end : end])
@@ -162,6 +164,20 @@ _LEANS_BACK = re.compile(
 
 def _leans_back(doc: Document, text: str) -> bool:
     return _LEANS_BACK.match(text.strip()) is not None
+
+
+# A stretch cut from inside a sentence that opens with a preposition, a copula or a
+# narrated verb ("以……的责任感", "是增强……", "开始了……") has lost the subject it needs.
+_DANGLING = re.compile(
+    r"^(?:以|在|把|对|从|向|为了|通过|随着|按照|是|就是|开始|进入|使|让|并|而|也)"
+)
+
+
+def _dangles(doc: Document, text: str) -> bool:
+    if doc.language != ZH:
+        return False
+    text = text.strip()
+    return _DANGLING.match(text) is not None and not re.match(r"^以[^，。]{1,12}为", text)
 
 
 def swapped(

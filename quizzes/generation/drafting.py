@@ -351,11 +351,13 @@ _TARGET_BASE = {
 
 @dataclass(frozen=True, slots=True)
 class Judged:
-    """A candidate accepted as a target, with what the judge thought it worth."""
+    """A candidate accepted as a target, with what the judge thought it worth; with
+    ``choice_only`` it is asked by a choice or a statement, never a blank."""
 
     key: Candidate
     base: float
     reasons: tuple[str, ...]
+    choice_only: bool = False
 
 
 class Drafter:
@@ -421,6 +423,18 @@ class Drafter:
     def anchor(self, series: Series) -> int:
         return anchor_of(self.doc, series)
 
+    def _word_in_title(self, key: Candidate) -> bool:
+        """Whether the number, with the word it makes ("百年", "14th Five-Year"), stands in
+        the document's title lines."""
+        if not self._title:
+            return False
+        clean = self.doc.clean
+        word = clean[key.start : key.end + (1 if self.zh else 0)]
+        if not self.zh:
+            following = re.match(r"\s*[\w-]+", clean[key.end : key.end + 20])
+            word = key.text + (following.group() if following else "")
+        return len(word) >= 2 and word.casefold() in self._title.casefold()
+
     def _in_brackets(self, key: Candidate) -> bool:
         clean = self.doc.clean
         before = clean[max(0, key.start - 40) : key.start]
@@ -467,6 +481,14 @@ class Drafter:
             if w.lower() not in self.lexicon.stop_words and w.lower() not in _EN_GENERIC
         ]
         return any(re.search(rf"\b{re.escape(w)}\b", rest, re.I) for w in words)
+
+    def _companions(self, sentence: Sentence, key: Candidate) -> int:
+        """Other quoted terms of the key's sentence."""
+        return sum(
+            1
+            for other in self.analysis.candidates[sentence.index]
+            if other.type == QUOTED and other.start != key.start
+        )
 
     def _count_shown(self, key: Candidate) -> bool:
         """Whether a quoted term that counts ("新三样", "new trio", "four consciousnesses")
@@ -620,6 +642,8 @@ class Drafter:
                 return None  # "质量第一", "第一动力": a rank in a phrase, not a number
             if key.type == "ordinal" and (key.text in self._title or self._meeting(key)):
                 return None  # "市第____次党代会", "The ____ Party Congress": a meeting's label
+            if self._word_in_title(key):
+                return None  # "____年奋斗" under the title "党的百年奋斗……": the title says it
             if self._in_brackets(key):
                 return None  # "(about 458 billion U.S. dollars)": a conversion, an aside
             if self._time_frame(key):
@@ -696,6 +720,10 @@ class Drafter:
         echo_types = {PHRASE, QUOTED, "definition_subject"} if self.zh else {PHRASE}
         if key.type in echo_types and self._echoed(sentence, key):
             return None  # "____孕育了……伟大五四精神" → 五四运动: the stem says it
+        if key.type == QUOTED and self._companions(sentence, key) >= 2:
+            # "增强“____”、坚定“四个自信”、做到“两个维护”": the companions recite it; the
+            # sentence makes a true/false statement instead.
+            return Judged(key, base, (quality.QUOTED_TERM,), choice_only=True)
         if key.type == QUOTED and self._count_shown(key):
             return None  # "电动汽车、锂电池、光伏产品“新____”": the three items count it
         if key.type == QUOTED:
@@ -1477,7 +1505,9 @@ class Drafter:
         judged.sort(key=lambda j: (-j.base, -j.key.weight, j.key.start))
         for item in judged[:4]:
             key = item.key
-            if key.type not in {PHRASE, QUOTED} or self._short_enough(key):
+            if not item.choice_only and (
+                key.type not in {PHRASE, QUOTED} or self._short_enough(key)
+            ):
                 # "扣好人生第一粒扣子", a six-word quotation: many ways to write it, so a
                 # long term is asked as a choice only.
                 built = build_blank(ctx, sentence, key, rng, item.base)
